@@ -1,0 +1,3 @@
+from amldeploy.cli import main
+
+raise SystemExit(main())
