@@ -1,0 +1,139 @@
+"""``amldeploy validate PATH...``: the language core on files and folders, compiler-style output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from amldeploy.language.problems import Problem, Severity
+from amldeploy.language.rules_inference import resolve_paths
+from amldeploy.language.sources import Source, find_configs, read_source
+from amldeploy.language.text import TextIndex
+from amldeploy.language.validate import Kind, classify, validate_config, validate_script
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(slots=True)
+class FileReport:
+    path: Path
+    shown: str
+    text: str
+    problems: list[Problem]
+
+
+class UsageError(Exception):
+    pass
+
+
+def run_validate(paths: list[str], output_format: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    reports: list[FileReport] = []
+    usage_errors: list[str] = []
+    unreadable = False
+    done: set[Path] = set()
+
+    def add(path: Path, kind: Kind | None, explicit: bool) -> None:
+        nonlocal unreadable
+        key = path.resolve()
+        if key in done:
+            return
+        done.add(key)
+        source = read_source(path)
+        if source.unreadable:
+            unreadable = True
+            reports.append(FileReport(path, _shown(path), source.text, source.problems))
+            return
+        kind = kind or classify(path, source.text)
+        if kind is None:
+            if explicit:
+                usage_errors.append(
+                    f"{_shown(path)}: not an inference config, deployment config or entry script "
+                    "(no 'entryScript' or 'computeType' key, not a .py file)"
+                )
+            return
+        reports.append(_validate_one(source, kind))
+        if kind == Kind.INFERENCE:
+            _add_entry_script(source, add)
+
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            usage_errors.append(f"{raw}: no such file or folder")
+        elif path.is_dir():
+            found = list(find_configs(path))
+            if not found:
+                usage_errors.append(
+                    f"{raw}: no inference or deployment config found in this folder "
+                    "(looked for *inferenceconfig*/*deploymentconfig* .json/.yml/.yaml files and for files "
+                    "with an 'entryScript' or 'computeType' key)"
+                )
+            for config, kind in found:
+                add(config, kind, explicit=False)
+        else:
+            add(path, None, explicit=True)
+
+    for message in usage_errors:
+        print(f"amldeploy validate: {message}", file=err)
+    _print(reports, output_format, out)
+    if usage_errors or unreadable:
+        return EXIT_USAGE
+    return EXIT_PROBLEMS if any(p.severity == Severity.ERROR for r in reports for p in r.problems) else EXIT_CLEAN
+
+
+def _validate_one(source: Source, kind: Kind) -> FileReport:
+    if kind == Kind.ENTRY_SCRIPT:
+        problems = validate_script(source.text)
+    else:
+        problems = validate_config(source.text, source.path, kind).problems
+    return FileReport(source.path, _shown(source.path), source.text, problems)
+
+
+def _add_entry_script(source: Source, add: Any) -> None:
+    """An inference config also lints the entry script it names (when that file exists)."""
+    from amldeploy.language.documents import detect_language, parse_document
+
+    document = parse_document(source.text, detect_language(source.text, source.path.name))
+    if document.root is None or document.root.kind != "object":
+        return
+    script = resolve_paths(document.root, source.path.parent).entry_script
+    if script is not None and script.suffix == ".py" and script.is_file():
+        add(script, Kind.ENTRY_SCRIPT, False)
+
+
+def _shown(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def _print(reports: list[FileReport], output_format: str, out: TextIO) -> None:
+    if output_format == "json":
+        items: list[dict[str, Any]] = []
+        for report in reports:
+            index = TextIndex(report.text)
+            for p in report.problems:
+                item = {"path": report.shown, **p.to_json(index)}
+                item.pop("source", None)
+                items.append(item)
+        json.dump(items, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return
+    counts = {Severity.ERROR: 0, Severity.WARNING: 0}
+    for report in reports:
+        index = TextIndex(report.text)
+        for p in report.problems:
+            line = index.line_of(p.start)
+            column = p.start - index.line_start(line)
+            print(f"{report.shown}:{line + 1}:{column + 1}: {p.severity.label} {p.code} {p.message}", file=out)
+            if p.severity in counts:
+                counts[p.severity] += 1
+    files = len(reports)
+    errors, warnings = counts[Severity.ERROR], counts[Severity.WARNING]
+    summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    print(f"{summary} in {files} file{'s' * (files != 1)}", file=out)

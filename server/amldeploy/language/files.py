@@ -1,0 +1,43 @@
+"""File access for rules that look at other files (entry script, conda file, certificates).
+
+The CLI reads the disk; the language server overlays the documents open in the editor, so unsaved edits
+count. Rules only see this protocol.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+MAX_READ_BYTES = 5 * 1024 * 1024
+
+
+class FileAccess(Protocol):
+    def read_text(self, path: Path) -> str | None:
+        """The file's text, or None when it is missing, unreadable, too large or not UTF-8."""
+
+    def is_file(self, path: Path) -> bool: ...
+
+    def is_dir(self, path: Path) -> bool: ...
+
+
+class DiskFiles:
+    def read_text(self, path: Path) -> str | None:
+        try:
+            if path.stat().st_size > MAX_READ_BYTES:
+                return None
+            return path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def is_file(self, path: Path) -> bool:
+        try:
+            return path.is_file()
+        except OSError:
+            return False
+
+    def is_dir(self, path: Path) -> bool:
+        try:
+            return path.is_dir()
+        except OSError:
+            return False
