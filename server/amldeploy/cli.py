@@ -12,7 +12,8 @@ from amldeploy import __version__
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="amldeploy",
-        description="Understand and deploy Azure ML v1 inference/deployment configs without an Azure ML workspace.",
+        description="Understand and deploy Azure ML v1 inference/deployment configs without an Azure ML "
+        "workspace.",
     )
     parser.add_argument("--version", action="version", version=f"amldeploy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -20,9 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser(
         "validate",
         help="check inference configs, deployment configs and entry scripts",
-        description="Check inference/deployment configs (JSON or YAML) and score.py entry scripts against the "
-        "v1 rules. Folders are searched for configs; an inference config also checks the entry script it names. "
-        "Exit status: 0 clean (warnings allowed), 1 errors found, 2 usage error or unreadable input.",
+        description="Check inference/deployment configs (JSON or YAML) and score.py entry scripts against "
+        "the v1 rules. Folders are searched for configs; an inference config also checks the entry script it "
+        "names. Exit status: 0 clean (warnings allowed), 1 errors found, 2 usage error or unreadable input.",
     )
     validate.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     validate.add_argument("--format", choices=("text", "json"), default="text", help="output format")

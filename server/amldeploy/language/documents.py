@@ -90,7 +90,7 @@ def detect_language(text: str, filename: str = "") -> Language:
         return "yaml"
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped or stripped[0] in "{[/" or lower.endswith(".json"):
-        if stripped and stripped[0] not in "{[/\"" and lower.endswith(".json"):
+        if stripped and stripped[0] not in '{[/"' and lower.endswith(".json"):
             return "yaml"
         return "json"
     return "yaml"
@@ -149,8 +149,10 @@ def parse_document(text: str, language: Language) -> ParsedDocument:
         problems.append(JS_NOT_OBJECT.at(0, 0, "The config must be an object."))
     for node in root.walk() if root is not None else ():
         _report_duplicates(node, problems)
-    seen: set[tuple[int, int, str]] = set()
-    problems = [p for p in problems if (p.start, p.end, p.code) not in seen and not seen.add((p.start, p.end, p.code))]
+    unique: dict[tuple[int, int, str], Problem] = {}
+    for p in problems:
+        unique.setdefault((p.start, p.end, p.code), p)
+    problems = list(unique.values())
     return ParsedDocument(text, language, root, problems)
 
 
@@ -280,9 +282,9 @@ class _JsonBuilder(_Builder):
                 s, e = self.span(child)
                 self.problems.append(JS_COMMENT.at(s, e, "Comments are not allowed in JSON files."))
             elif result is None:
-                if child.type == "object" and child.children and child.children[-1].is_missing:
-                    if self.members_after_missing_comma(child, children[i + 1 :]):
-                        return self.resumed
+                closed_early = child.type == "object" and child.children and child.children[-1].is_missing
+                if closed_early and self.members_after_missing_comma(child, children[i + 1 :]):
+                    return self.resumed
                 result = self.value(child)
             else:
                 s, e = self.span(child)
@@ -303,7 +305,9 @@ class _JsonBuilder(_Builder):
         s, e = self.span(tokens[0])
         self.problems.append(JS_MISSING.at(s, e, "Missing ',' before this member."))
         i = 0
-        while i + 2 < len(tokens) + 0 and tokens[i].type == "string" and self.src(tokens[i + 1]).strip() == ":":
+        while (
+            i + 2 < len(tokens) + 0 and tokens[i].type == "string" and self.src(tokens[i + 1]).strip() == ":"
+        ):
             _attach(node, self.string(tokens[i]), self.span(tokens[i]), self.value(tokens[i + 2]))
             i += 3
             while i < len(tokens) and self.src(tokens[i]).strip() in (",", "}"):
@@ -437,7 +441,7 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 def yaml_plain_scalar(text: str) -> Any:
     """Type a plain scalar the way ``yaml.safe_load`` (YAML 1.1) does: ``yes`` → True, ``1_000`` → 1000."""
-    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     if tag == "tag:yaml.org,2002:str":
         return text
     constructor = _CONSTRUCTOR.yaml_constructors.get(tag)

@@ -98,7 +98,7 @@ class Node:
             yield from item.walk()
 
     def node_at(self, offset: int) -> Node:
-        """The innermost node whose range contains ``offset`` (ends inclusive, so a cursor at the end counts)."""
+        """The innermost node whose range holds ``offset`` (ends inclusive: a cursor at the end counts)."""
         for m in self.members:
             if m.value is not None and m.value.start <= offset <= m.value.end:
                 return m.value.node_at(offset)

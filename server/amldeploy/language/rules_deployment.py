@@ -23,7 +23,9 @@ SSL_INCOMPLETE = rule(
     "v1: *SSL is enabled, you must provide a SSL certificate, key, and cname.* `sslCertificate` and `sslKey` "
     "are paths to PEM files; the domain key is `cname` (not `sslCName`).",
 )
-PEM_INVALID = rule("DC012", Severity.ERROR, "Not a PEM file", "The TLS certificate and key must be PEM files.")
+PEM_INVALID = rule(
+    "DC012", Severity.ERROR, "Not a PEM file", "The TLS certificate and key must be PEM files."
+)
 ALL_OR_NONE = rule(
     "DC013",
     Severity.ERROR,
@@ -47,8 +49,10 @@ AUTOSCALE_CONFLICT = rule(
     "`refreshPeriodInSeconds` and `targetUtilization` need autoscale enabled.",
 )
 MIN_ABOVE_MAX = rule(
-    "DC016", Severity.ERROR, "minReplicas above maxReplicas", "v1: *autoscale_min_replicas cannot be greater than "
-    "autoscale_max_replicas.*"
+    "DC016",
+    Severity.ERROR,
+    "minReplicas above maxReplicas",
+    "v1: *autoscale_min_replicas cannot be greater than autoscale_max_replicas.*",
 )
 LIMIT_BELOW_REQUEST = rule(
     "DC017",
@@ -82,7 +86,8 @@ ACI_DEFAULTS = {"cpu": 0.1, "memoryInGB": 0.5}
 _LIMITS: dict[str, tuple[float, float]] = {}
 for _regions, _limit in (
     (
-        "canadacentral centralindia centralus eastasia eastus eastus2 northeurope southcentralus southeastasia westus",
+        "canadacentral centralindia centralus eastasia eastus eastus2 northeurope southcentralus "
+        "southeastasia westus",
         (4.0, 16.0),
     ),
     ("westeurope westus2", (4.0, 14.0)),
@@ -115,6 +120,10 @@ def _number(node: Node | None) -> float | None:
     if node is None or node.kind != "number" or isinstance(node.value, bool):
         return None
     return float(node.value)
+
+
+def _node_is(node: Node | None, value: object) -> bool:
+    return node is not None and node.value is value
 
 
 def _set(member: Member | None) -> bool:
@@ -171,7 +180,9 @@ def _check_aci(root: Node, config_dir: Path, files: FileAccess, out: list[Proble
         if missing:
             member = root.member("sslEnabled")
             assert member is not None
-            hint = " (the key is 'cname', not 'sslCName')" if "cname" in missing and root.has("sslCName") else ""
+            hint = (
+                " (the key is 'cname', not 'sslCName')" if "cname" in missing and root.has("sslCName") else ""
+            )
             out.append(
                 SSL_INCOMPLETE.at(
                     member.key_start,
@@ -192,13 +203,17 @@ def _check_aci(root: Node, config_dir: Path, files: FileAccess, out: list[Proble
             if text is None:
                 out.append(
                     PEM_INVALID.at(
-                        node.start, node.end, f"{key} '{node.value}' doesn't exist (relative to the config's folder)."
+                        node.start,
+                        node.end,
+                        f"{key} '{node.value}' doesn't exist (relative to the config's folder).",
                     )
                 )
             elif "-----BEGIN" not in text or marker not in text:
                 out.append(
                     PEM_INVALID.at(
-                        node.start, node.end, f"{key} '{node.value}' is not a PEM file with a {marker.lower()}."
+                        node.start,
+                        node.end,
+                        f"{key} '{node.value}' is not a PEM file with a {marker.lower()}.",
                     )
                 )
     _all_or_none(root, ("vaultBaseUrl", "keyName", "keyVersion"), "customer managed key", out)
@@ -232,7 +247,7 @@ def _check_gpu(root: Node, kind: str, out: list[Problem]) -> None:
         return
     if kind == "aci":
         message = "containerResourceRequirements.gpu is ignored: v1 had no GPU setting for ACI."
-        data = {"key": "gpu"}
+        data: dict[str, object] = {"key": "gpu"}
     else:
         message = (
             "containerResourceRequirements.gpu is ignored by v1: the GPU count is the top-level 'gpuCores'."
@@ -243,7 +258,9 @@ def _check_gpu(root: Node, kind: str, out: list[Problem]) -> None:
 
 def _check_aks(root: Node, out: list[Problem]) -> None:
     scaler = root.get("autoScaler")
-    enabled_member = scaler.member("autoscaleEnabled") if scaler is not None and scaler.kind == "object" else None
+    enabled_member = (
+        scaler.member("autoscaleEnabled") if scaler is not None and scaler.kind == "object" else None
+    )
     enabled = enabled_member.value.value if enabled_member and enabled_member.value else None
     replicas = root.member("numReplicas")
     has_replicas = _set(replicas)
@@ -257,7 +274,12 @@ def _check_aks(root: Node, out: list[Problem]) -> None:
                 {"fix": "autoscale-and-replicas"},
             )
         )
-    if enabled is False and not has_replicas and enabled_member is not None and enabled_member.value is not None:
+    if (
+        enabled is False
+        and not has_replicas
+        and enabled_member is not None
+        and enabled_member.value is not None
+    ):
         out.append(
             AUTOSCALE_CONFLICT.at(
                 enabled_member.value.start,
@@ -285,7 +307,9 @@ def _check_aks(root: Node, out: list[Problem]) -> None:
         if low is not None and lo is not None and hi is not None and lo > hi:
             out.append(
                 MIN_ABOVE_MAX.at(
-                    low.start, low.end, f"minReplicas ({low.value}) cannot be greater than maxReplicas ({hi:g})."
+                    low.start,
+                    low.end,
+                    f"minReplicas ({low.value}) cannot be greater than maxReplicas ({hi:g}).",
                 )
             )
     resources = root.get("containerResourceRequirements")
@@ -296,19 +320,20 @@ def _check_aks(root: Node, out: list[Problem]) -> None:
             if lim is not None and rv is not None and lv is not None and lv < rv:
                 out.append(
                     LIMIT_BELOW_REQUEST.at(
-                        lim.start, lim.end, f"{limit} ({lim.value}) must be greater than or equal to {request} ({rv:g})."
+                        lim.start,
+                        lim.end,
+                        f"{limit} ({lim.value}) must be greater than or equal to {request} ({rv:g}).",
                     )
                 )
     auth, token = root.get("authEnabled"), root.member("tokenAuthEnabled")
-    if auth is not None and auth.value is True and token is not None and token.value is not None:
-        if token.value.value is True:
-            out.append(
-                AUTH_BOTH.at(
-                    token.key_start,
-                    token.key_end,
-                    "authEnabled and tokenAuthEnabled cannot both be true: choose key auth or token auth.",
-                )
+    if auth is not None and auth.value is True and token is not None and _node_is(token.value, True):
+        out.append(
+            AUTH_BOTH.at(
+                token.key_start,
+                token.key_end,
+                "authEnabled and tokenAuthEnabled cannot both be true: choose key auth or token auth.",
             )
+        )
     concurrency = root.get("maxConcurrentRequestsPerContainer")
     value = _number(concurrency)
     if concurrency is not None and value is not None and value > 1:
@@ -316,7 +341,7 @@ def _check_aks(root: Node, out: list[Problem]) -> None:
             CONCURRENCY_NOTE.at(
                 concurrency.start,
                 concurrency.end,
-                f"{concurrency.value} concurrent requests per container: run() calls are serialised per worker, "
-                "so requests beyond the worker count wait in the queue (up to maxQueueWaitMs, then 503).",
+                f"{concurrency.value} concurrent requests per container: run() calls are serialised per "
+                "worker, so requests beyond the worker count wait in the queue (up to maxQueueWaitMs, then 503).",
             )
         )

@@ -43,7 +43,8 @@ FILE_NOT_FOUND = rule(
     "IC014",
     Severity.ERROR,
     "File not found",
-    "`condaFile` and `extraDockerfileSteps` are relative to `sourceDirectory`. v1: *Conda file … doesn't exist.*",
+    "`condaFile` and `extraDockerfileSteps` are relative to `sourceDirectory`. "
+    "v1: *Conda file … doesn't exist.*",
 )
 SOURCE_DIR_NOT_FOUND = rule(
     "IC015",
@@ -119,17 +120,17 @@ def check_inference(root: Node, config_dir: Path, files: FileAccess) -> list[Pro
     paths = resolve_paths(root, config_dir)
     source = root.get("sourceDirectory")
     source_ok = True
-    if source is not None and source.kind == "string" and str(source.value).strip():
-        if not files.is_dir(paths.source_dir):
-            source_ok = False
-            out.append(
-                SOURCE_DIR_NOT_FOUND.at(
-                    source.start,
-                    source.end,
-                    f"Source directory '{source.value}' doesn't exist (relative to the config's folder).",
-                    {"path": str(paths.source_dir)},
-                )
+    named_source = source is not None and source.kind == "string" and bool(str(source.value).strip())
+    if source is not None and named_source and not files.is_dir(paths.source_dir):
+        source_ok = False
+        out.append(
+            SOURCE_DIR_NOT_FOUND.at(
+                source.start,
+                source.end,
+                f"Source directory '{source.value}' doesn't exist (relative to the config's folder).",
+                {"path": str(paths.source_dir)},
             )
+        )
     _check_entry_script(root, paths, source_ok, files, out)
     for key in ("condaFile", "extraDockerfileSteps"):
         node = root.get(key)
@@ -137,7 +138,9 @@ def check_inference(root: Node, config_dir: Path, files: FileAccess) -> list[Pro
             continue
         path = paths.source_dir / str(node.value)
         if not files.is_file(path):
-            where = "sourceDirectory" if source is not None and source.kind == "string" else "the config's folder"
+            where = (
+                "sourceDirectory" if source is not None and source.kind == "string" else "the config's folder"
+            )
             what = "Conda file" if key == "condaFile" else "Dockerfile steps file"
             if files.is_dir(path):
                 out.append(ENTRY_IS_DIRECTORY.at(node.start, node.end, f"{key} '{node.value}' is a folder."))
@@ -154,7 +157,9 @@ def check_inference(root: Node, config_dir: Path, files: FileAccess) -> list[Pro
             text = files.read_text(path)
             spec = read_conda(text) if text is not None else None
             if spec is not None and spec.error:
-                out.append(CONDA_INVALID.at(node.start, node.end, f"Conda file '{node.value}': {spec.error}."))
+                out.append(
+                    CONDA_INVALID.at(node.start, node.end, f"Conda file '{node.value}': {spec.error}.")
+                )
     _check_environment(root, out)
     description = root.member("description")
     if description is not None:
@@ -162,7 +167,8 @@ def check_inference(root: Node, config_dir: Path, files: FileAccess) -> list[Pro
             DESCRIPTION_NOT_READ.at(
                 description.key_start,
                 description.key_end,
-                "v1 never read 'description' from this file (it came from --description); amldeploy ignores it too.",
+                "v1 never read 'description' from this file (it came from --description); "
+                "amldeploy ignores it too.",
             )
         )
     return out
@@ -200,7 +206,11 @@ def _check_entry_script(
         return
     if not files.is_file(paths.entry_script):
         what = "is a folder" if files.is_dir(paths.entry_script) else "doesn't exist"
-        where = "sourceDirectory" if root.has("sourceDirectory") and root.get("sourceDirectory") else "the config's folder"
+        where = (
+            "sourceDirectory"
+            if root.has("sourceDirectory") and root.get("sourceDirectory")
+            else "the config's folder"
+        )
         out.append(
             ENTRY_NOT_FOUND.at(
                 node.start,
@@ -243,9 +253,9 @@ def _check_environment(root: Node, out: list[Problem]) -> None:
             ENV_WITH_LEGACY.at(
                 member.key_start,
                 member.key_end,
-                f"'{key}' cannot be used together with 'environment' (v1: unable to provide runtime, conda_file, "
-                "extra_docker_file_steps, enable_gpu, cuda_version, or base_image along with an environment "
-                "object). Move it into the environment or remove it.",
+                f"'{key}' cannot be used together with 'environment' (v1: unable to provide runtime, "
+                "conda_file, extra_docker_file_steps, enable_gpu, cuda_version, or base_image along with an "
+                "environment object). Move it into the environment or remove it.",
                 {"key": key},
             )
         )

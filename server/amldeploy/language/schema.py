@@ -44,7 +44,9 @@ class SchemaRules:
 
 def _declare(prefix: str, what: str) -> SchemaRules:
     return SchemaRules(
-        required=rule(f"{prefix}001", Severity.ERROR, "Required key missing", f"A key {what} needs is missing."),
+        required=rule(
+            f"{prefix}001", Severity.ERROR, "Required key missing", f"A key {what} needs is missing."
+        ),
         type=rule(
             f"{prefix}002",
             Severity.ERROR,
@@ -53,8 +55,12 @@ def _declare(prefix: str, what: str) -> SchemaRules:
             "and was rejected (or crashed the CLI).",
         ),
         enum=rule(f"{prefix}003", Severity.ERROR, "Value not allowed", "The value is not one v1 accepts."),
-        range=rule(f"{prefix}004", Severity.ERROR, "Value out of range", "The number is outside what v1 accepts."),
-        pattern=rule(f"{prefix}005", Severity.ERROR, "Invalid format", "The string does not have the form v1 requires."),
+        range=rule(
+            f"{prefix}004", Severity.ERROR, "Value out of range", "The number is outside what v1 accepts."
+        ),
+        pattern=rule(
+            f"{prefix}005", Severity.ERROR, "Invalid format", "The string does not have the form v1 requires."
+        ),
         unknown=rule(
             f"{prefix}006",
             Severity.WARNING,
@@ -121,7 +127,7 @@ class SchemaValidator:
         return unique
 
     def property_schemas(self, root: Node, node: Node) -> list[tuple[Schema, str]]:
-        """The schemas that apply to ``node`` (a node of the tree rooted at ``root``) — for hover/completion."""
+        """The schemas that apply to ``node`` (in the tree rooted at ``root``): for hover and completion."""
         current = self._applicable([(load_schema(self.schema_name), self.schema_name)], root)
         target = root
         for part in node.path:
@@ -213,10 +219,10 @@ class SchemaValidator:
             for key in schema.get("required", ()):
                 if not node.has(key):
                     start, end = _anchor(node)
+                    custom = schema.get("x-errorMessage", {}).get("required")
+                    message = _sentence(custom) if custom else f"Missing required key '{key}'."
                     out.append(
-                        self.rules.required.at(
-                            start, end, f"Missing required key '{key}'.", {"key": key, "path": list(node.path)}
-                        )
+                        self.rules.required.at(start, end, message, {"key": key, "path": list(node.path)})
                     )
         for member in node.members:
             if member.key in props:
@@ -261,7 +267,9 @@ class SchemaValidator:
             types = [expected] if isinstance(expected, str) else list(expected)
             if not any(_is_type(node, t) for t in types):
                 default = f"{name} must be {_an(types)}, not {describe(node)}."
-                out.append(self._problem(self.rules.type, node, messages.get("type"), default, {"expected": types}))
+                out.append(
+                    self._problem(self.rules.type, node, messages.get("type"), default, {"expected": types})
+                )
                 return False
         if "enum" in schema and node.to_python() not in list(schema["enum"]):
             allowed = ", ".join(_show(v) for v in schema["enum"])
@@ -270,16 +278,15 @@ class SchemaValidator:
             out.append(self._problem(self.rules.enum, node, messages.get("enum"), default, data))
         if node.kind == "number" and not isinstance(node.value, bool):
             value = node.value
-            for keyword, ok, words in (
-                ("minimum", lambda b: value >= b, "at least"),
-                ("exclusiveMinimum", lambda b: value > b, "greater than"),
-                ("maximum", lambda b: value <= b, "at most"),
-                ("exclusiveMaximum", lambda b: value < b, "less than"),
-            ):
+            for keyword, words in _BOUNDS:
                 bound = schema.get(keyword)
-                if isinstance(bound, (int, float)) and not ok(bound):
+                if isinstance(bound, (int, float)) and not _within(keyword, value, bound):
                     default = f"{name} must be {words} {bound}, not {value}."
-                    out.append(self._problem(self.rules.range, node, messages.get(keyword), default, {keyword: bound}))
+                    out.append(
+                        self._problem(
+                            self.rules.range, node, messages.get(keyword), default, {keyword: bound}
+                        )
+                    )
         if node.kind == "string":
             text = str(node.value)
             pattern = schema.get("pattern")
@@ -287,7 +294,9 @@ class SchemaValidator:
                 default = f"{_show(text)} is not a valid {name}: it must match {pattern}."
                 out.append(self._problem(self.rules.pattern, node, messages.get("pattern"), default, None))
             if isinstance(schema.get("minLength"), int) and len(text) < schema["minLength"]:
-                default = f"{name} must not be empty." if schema["minLength"] == 1 else f"{name} is too short."
+                default = (
+                    f"{name} must not be empty." if schema["minLength"] == 1 else f"{name} is too short."
+                )
                 out.append(self._problem(self.rules.range, node, messages.get("minLength"), default, None))
             if isinstance(schema.get("maxLength"), int) and len(text) > schema["maxLength"]:
                 default = f"{name} must be at most {schema['maxLength']} characters long."
@@ -297,9 +306,33 @@ class SchemaValidator:
     def _problem(
         self, r: Rule, node: Node, custom: str | None, default: str, data: Mapping[str, Any] | None
     ) -> Problem:
-        message = custom.replace("{value}", _show(node.to_python(), quote=False)) if custom else default
+        message = (
+            _sentence(custom.replace("{value}", _show(node.to_python(), quote=False))) if custom else default
+        )
         payload = {"path": list(node.path), **(data or {})}
         return r.at(node.start, node.end, message, payload)
+
+
+_BOUNDS = (
+    ("minimum", "at least"),
+    ("exclusiveMinimum", "greater than"),
+    ("maximum", "at most"),
+    ("exclusiveMaximum", "less than"),
+)
+
+
+def _within(keyword: str, value: float, bound: float) -> bool:
+    if keyword == "minimum":
+        return value >= bound
+    if keyword == "exclusiveMinimum":
+        return value > bound
+    if keyword == "maximum":
+        return value <= bound
+    return value < bound
+
+
+def _sentence(message: str) -> str:
+    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 def _anchor(node: Node) -> tuple[int, int]:

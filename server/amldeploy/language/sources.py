@@ -19,16 +19,30 @@ TOO_LARGE = rule(
     f"Config files and entry scripts are read up to {MAX_READ_BYTES // (1024 * 1024)} MB; a larger file is "
     "almost certainly not a config (a model or a data file named like one).",
 )
-BINARY = rule("JS009", Severity.ERROR, "Binary file", "The file holds NUL bytes: it is not a text config or script.")
+BINARY = rule(
+    "JS009", Severity.ERROR, "Binary file", "The file holds NUL bytes: it is not a text config or script."
+)
 NOT_UTF8 = rule(
     "JS010",
     Severity.ERROR,
     "Not UTF-8",
-    "Config files and entry scripts must be UTF-8 text (as Azure's tools read them). Re-save the file as UTF-8.",
+    "Config files and entry scripts must be UTF-8 text (as Azure's tools read them). "
+    "Re-save the file as UTF-8.",
 )
 
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".amldeploy", ".mypy_cache", ".tox"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".amldeploy",
+        ".mypy_cache",
+        ".tox",
+    }
 )
 
 
@@ -48,14 +62,21 @@ def read_source(path: Path) -> Source:
         if size > MAX_READ_BYTES:
             mb = size / (1024 * 1024)
             limit = MAX_READ_BYTES // (1024 * 1024)
-            message = f"File too large ({mb:.1f} MB): amldeploy reads configs and entry scripts up to {limit} MB."
+            message = (
+                f"File too large ({mb:.1f} MB): amldeploy reads configs and entry scripts up to {limit} MB."
+            )
             return Source(path, "", [TOO_LARGE.at(0, 0, message)], unreadable=True)
         raw = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return Source(path, "", [BINARY.at(0, 0, f"Cannot read the file: {reason}.")], unreadable=True)
     if b"\x00" in raw[:8192]:
-        return Source(path, "", [BINARY.at(0, 0, "Binary file (it contains NUL bytes): not a config or a script.")], True)
+        return Source(
+            path,
+            "",
+            [BINARY.at(0, 0, "Binary file (it contains NUL bytes): not a config or a script.")],
+            True,
+        )
     try:
         return Source(path, raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

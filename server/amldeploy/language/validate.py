@@ -8,7 +8,6 @@ from enum import Enum
 from pathlib import Path
 
 from amldeploy.language.documents import ParsedDocument, detect_language, parse_document
-from amldeploy.language.entry_script import lint_entry_script
 from amldeploy.language.files import DiskFiles, FileAccess
 from amldeploy.language.problems import Problem, sort_problems
 from amldeploy.language.rules_deployment import check_deployment, compute_type
@@ -53,7 +52,9 @@ def kind_from_content(text: str) -> Kind | None:
 
 
 def classify(path: Path, text: str) -> Kind | None:
-    return kind_from_name(path) or (kind_from_content(text) if path.name.lower().endswith(CONFIG_SUFFIXES) else None)
+    return kind_from_name(path) or (
+        kind_from_content(text) if path.name.lower().endswith(CONFIG_SUFFIXES) else None
+    )
 
 
 @dataclass(slots=True)
@@ -113,4 +114,6 @@ def _merge(generic: list[Problem], specific: list[Problem], kind: Kind, root: ob
 
 
 def validate_script(text: str) -> list[Problem]:
+    from amldeploy.language.entry_script import lint_entry_script
+
     return sort_problems(lint_entry_script(text))

@@ -40,8 +40,11 @@ def test_json_float_is_not_integer() -> None:
         ('{"a": 1«,» }', "JS001", {"a": 1}),
         ('«// note»\n{"a": 1}', "JS003", {"a": 1}),
         ('{"a": 1}«{}»', "JS004", {"a": 1}),
-        ('{"entryScript": "s.py",\n "runtime": "python"\n «"condaFile"»: "e.yml"}', "JS002",
-         {"entryScript": "s.py", "runtime": "python", "condaFile": "e.yml"}),
+        (
+            '{"entryScript": "s.py",\n "runtime": "python"\n «"condaFile"»: "e.yml"}',
+            "JS002",
+            {"entryScript": "s.py", "runtime": "python", "condaFile": "e.yml"},
+        ),
     ],
 )
 def test_json_syntax_errors_keep_the_rest(source: str, code: str, kept: dict[str, object]) -> None:
@@ -78,7 +81,14 @@ def test_yaml_values_follow_pyyaml_typing() -> None:
     assert doc.problems == []
     assert doc.root is not None
     assert doc.root.to_python() == {
-        "a": True, "b": 0.5, "c": "10.0", "d": 10.0, "e": None, "f": None, "g": [1, {"h": 2}], "i": "line\n"
+        "a": True,
+        "b": 0.5,
+        "c": "10.0",
+        "d": 10.0,
+        "e": None,
+        "f": None,
+        "g": [1, {"h": 2}],
+        "i": "line\n",
     }
 
 
@@ -118,7 +128,9 @@ def test_detect_language() -> None:
     assert detect_language("", "x.json") == "json"
 
 
-@pytest.mark.parametrize("text", ["", " ", "{", "}", '{"a":', "[[[[", "a: [", ":\n:", "\x00", '{"\\u12"}', "- - -"])
+@pytest.mark.parametrize(
+    "text", ["", " ", "{", "}", '{"a":', "[[[[", "a: [", ":\n:", "\x00", '{"\\u12"}', "- - -"]
+)
 def test_never_raises(text: str) -> None:
     for language in ("json", "yaml"):
         parse_document(text, language)  # type: ignore[arg-type]
