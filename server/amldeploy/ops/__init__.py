@@ -1,0 +1,1 @@
+"""Operations: package, deploy, status, logs, score, delete, keys (targets arrive in later releases)."""
