@@ -460,7 +460,8 @@ def _scalar_node(start: int, end: int, value: Any) -> Node:
         return _new("boolean", start, end, value)
     if isinstance(value, (int, float)):
         return _new("number", start, end, value)
-    return _new("string", start, end, value if isinstance(value, str) else str(value))
+    # Timestamps (``2020-01-01``) stay what yaml.safe_load made of them: a date, which is no JSON string.
+    return _new("string", start, end, value)
 
 
 class _YamlBuilder(_Builder):

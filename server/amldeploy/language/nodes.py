@@ -123,7 +123,7 @@ def describe(node: Node | None) -> str:
     if node is None:
         return "nothing"
     if node.kind == "string":
-        return "a string"
+        return "a string" if isinstance(node.value, str) else f"a {type(node.value).__name__} (YAML read it so)"
     if node.kind == "number":
         return f"the number {node.value!r}"
     if node.kind == "boolean":

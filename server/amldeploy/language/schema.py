@@ -354,6 +354,8 @@ def _is_type(node: Node, expected: str) -> bool:
         return node.is_integer
     if expected == "number":
         return node.kind == "number"
+    if expected == "string":
+        return node.kind == "string" and isinstance(node.value, str)
     return node.kind == expected
 
 
