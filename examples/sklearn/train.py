@@ -1,6 +1,6 @@
 """Train the tiny example model: a ridge regression on scikit-learn's bundled diabetes data (no download).
 
-    python examples/sklearn/train.py            # writes examples/sklearn/model/model.joblib
+python examples/sklearn/train.py            # writes examples/sklearn/model/model.joblib
 """
 
 from __future__ import annotations

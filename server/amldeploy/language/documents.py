@@ -213,6 +213,10 @@ class _Builder:
                 if following is not None and following.type not in ("}", "]"):
                     s, e = self.span(following)
                     self.problems.append(JS_MISSING.at(s, e, "Missing ',' before this member."))
+                elif self.lang_name == "JSON" and ts.end_byte >= len(self.source.rstrip()):
+                    self.problems.append(
+                        JS_MISSING.at(end, end, "Unexpected end of file: a closing '}' is missing.")
+                    )
                 elif self.lang_name == "JSON":
                     self.problems.append(JS_MISSING.at(end, end, "Missing ',' or closing bracket here."))
                 else:

@@ -123,7 +123,9 @@ def describe(node: Node | None) -> str:
     if node is None:
         return "nothing"
     if node.kind == "string":
-        return "a string" if isinstance(node.value, str) else f"a {type(node.value).__name__} (YAML read it so)"
+        if isinstance(node.value, str):
+            return "a string"
+        return f"a {type(node.value).__name__} (YAML reads it so)"
     if node.kind == "number":
         return f"the number {node.value!r}"
     if node.kind == "boolean":

@@ -342,6 +342,7 @@ def _check_aks(root: Node, out: list[Problem]) -> None:
                 concurrency.start,
                 concurrency.end,
                 f"{concurrency.value} concurrent requests per container: run() calls are serialised per "
-                "worker, so requests beyond the worker count wait in the queue (up to maxQueueWaitMs, then 503).",
+                "worker, so requests beyond the worker count wait in the queue (up to maxQueueWaitMs, "
+                "then 503).",
             )
         )

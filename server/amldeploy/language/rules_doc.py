@@ -1,7 +1,7 @@
 """Generate ``docs/rules.md`` from the rule catalogue; ``--check`` fails when the committed file is stale.
 
-    python -m amldeploy.language.rules_doc          # rewrite docs/rules.md
-    python -m amldeploy.language.rules_doc --check  # CI
+python -m amldeploy.language.rules_doc          # rewrite docs/rules.md
+python -m amldeploy.language.rules_doc --check  # CI
 """
 
 from __future__ import annotations
@@ -9,8 +9,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from amldeploy.language import documents, rules_deployment, rules_inference, schema, sources  # noqa: F401
-from amldeploy.language import entry_script  # noqa: F401  (declares the SC codes)
+from amldeploy.language import (  # noqa: F401
+    documents,
+    entry_script,
+    rules_deployment,
+    rules_inference,
+    schema,
+    sources,
+)
 from amldeploy.language.codes import RULES
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "rules.md"

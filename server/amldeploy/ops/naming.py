@@ -23,7 +23,7 @@ def service_name_problem(name: str) -> str | None:
 def model_name_problem(name: str) -> str | None:
     if not MODEL_NAME.match(name):
         return (
-            f"model name '{name}' is invalid: start with a letter or number, then letters, numbers, '-', '.' or "
-            "'_' (at most 255 characters)"
+            f"model name '{name}' is invalid: start with a letter or number, then letters, numbers, '-', "
+            "'.' or '_' (at most 255 characters)"
         )
     return None

@@ -133,7 +133,7 @@ def test_malformed_json_keeps_going(tmp_path: Path) -> None:
     )
     status, out, _ = validate(tmp_path / "inferenceconfig.json")
     assert status == 1
-    assert "error JS001" in out and "error IC003" in out
+    assert "error JS002 Unexpected end of file: a closing '}' is missing." in out and "error IC003" in out
 
 
 def test_console_script_runs_without_traceback(tmp_path: Path) -> None:

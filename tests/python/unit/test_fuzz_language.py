@@ -13,7 +13,7 @@ from amldeploy.language.validate import Kind, validate_config
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*/*config*.*"))]
-ALPHABET = st.sampled_from(list('{}[]:,"\' \n\t-#&*!|>0123456789.truefalsnl') + ["🙂", "é", "\\", "\r", "\x00"])
+ALPHABET = st.sampled_from([*"{}[]:,\"' \n\t-#&*!|>0123456789.truefalsnl", "🙂", "é", "\\", "\r", "\x00"])
 
 
 @st.composite

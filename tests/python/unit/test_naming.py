@@ -12,8 +12,14 @@ def test_valid_service_names(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "words"),
-    [("ab", "between 3 and 32"), ("a" * 33, "between 3 and 32"), ("My-svc", "lowercase"), ("1abc", "start"),
-     ("abc-", "end"), ("a_bc", "dashes")],
+    [
+        ("ab", "between 3 and 32"),
+        ("a" * 33, "between 3 and 32"),
+        ("My-svc", "lowercase"),
+        ("1abc", "start"),
+        ("abc-", "end"),
+        ("a_bc", "dashes"),
+    ],
 )
 def test_invalid_service_names(name: str, words: str) -> None:
     problem = service_name_problem(name)
