@@ -6,6 +6,7 @@ count. Rules only see this protocol.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Protocol
 
@@ -19,6 +20,9 @@ class FileAccess(Protocol):
     def is_file(self, path: Path) -> bool: ...
 
     def is_dir(self, path: Path) -> bool: ...
+
+    def list_dir(self, path: Path) -> list[tuple[str, bool]]:
+        """``(name, is_folder)`` of the entries of a folder, sorted by name; empty when unreadable."""
 
 
 class DiskFiles:
@@ -41,3 +45,16 @@ class DiskFiles:
             return path.is_dir()
         except OSError:
             return False
+
+    def list_dir(self, path: Path) -> list[tuple[str, bool]]:
+        try:
+            with os.scandir(path) as entries:
+                found = []
+                for entry in entries:
+                    try:
+                        found.append((entry.name, entry.is_dir()))
+                    except OSError:
+                        continue
+        except OSError:
+            return []
+        return sorted(found)
