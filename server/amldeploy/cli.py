@@ -27,7 +27,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     validate.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    lsp = sub.add_parser(
+        "lsp",
+        help="run the language server (stdio by default)",
+        description="Run amldeploy's language server for any LSP editor: diagnostics, completion, hover, "
+        "quick fixes, links and outline for inference/deployment configs and score.py.",
+    )
+    lsp.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
+    lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead, for debugging")
     return parser
+
+
+def _run_lsp(tcp: str | None) -> int:
+    from amldeploy.lsp.server import create_server
+
+    server = create_server()
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        if not host or not port.isdigit():
+            print(f"amldeploy lsp: --tcp needs HOST:PORT, not {tcp!r}", file=sys.stderr)
+            return 2
+        server.start_tcp(host, int(port))
+    else:
+        server.start_io()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,5 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 130
         except BrokenPipeError:
             return 0
+    if args.command == "lsp":
+        return _run_lsp(args.tcp)
     parser.print_help(sys.stderr)
     return 2

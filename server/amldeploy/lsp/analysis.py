@@ -1,0 +1,88 @@
+"""Analysis of open documents: which kind each one is, and its problems (the language core, lazily imported).
+
+The editor's unsaved text wins over the disk for every file a rule reads, so editing ``score.py`` re-checks
+the inference config that names it before anything is saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from amldeploy.language.files import DiskFiles
+from amldeploy.language.problems import Problem
+from amldeploy.language.rules_inference import resolve_paths
+from amldeploy.language.validate import CONFIG_SUFFIXES, Kind, kind_from_content, validate_config, validate_script
+from amldeploy.lsp.server import AmlLanguageServer
+
+
+@dataclass(slots=True)
+class Analysis:
+    uri: str
+    path: Path
+    version: int | None
+    kind: Kind
+    text: str
+    problems: list[Problem]
+    entry_script: Path | None = None  # for an inference config: the script it names
+    files: list[Path] = field(default_factory=list)
+
+
+class EditorFiles(DiskFiles):
+    """Disk access where open documents override the files on disk."""
+
+    def __init__(self, ls: AmlLanguageServer) -> None:
+        self.ls = ls
+
+    def read_text(self, path: Path) -> str | None:
+        text = self.ls.open_text(path)
+        return text if text is not None else super().read_text(path)
+
+    def is_file(self, path: Path) -> bool:
+        return self.ls.open_text(path) is not None or super().is_file(path)
+
+
+def kind_of(ls: AmlLanguageServer, uri: str, path: Path, text: str) -> Kind | None:
+    by_name = ls.settings.kind_by_name(path.name)
+    if by_name is not None:
+        return Kind(by_name)
+    lower = path.name.lower()
+    if lower.endswith(".py"):
+        # Any script named by an open inference config is an entry script.
+        for other in ls.analyses.values():
+            if other.kind == Kind.INFERENCE and other.entry_script == path:
+                return Kind.ENTRY_SCRIPT
+        return None
+    if ls.settings.detect_by_content and lower.endswith(CONFIG_SUFFIXES):
+        return kind_from_content(text)
+    return None
+
+
+def analyse(ls: AmlLanguageServer, uri: str) -> Analysis | None:
+    """Analyse the open document ``uri`` now; None when it is not one of ours."""
+    document = ls.workspace.get_text_document(uri)
+    path = ls.path_of(uri)
+    if path is None:
+        return None
+    text = document.source
+    kind = kind_of(ls, uri, path, text)
+    if kind is None:
+        return None
+    if kind == Kind.ENTRY_SCRIPT:
+        return Analysis(uri, path, document.version, kind, text, validate_script(text))
+    result = validate_config(text, path, kind, EditorFiles(ls))
+    script = None
+    root = result.document.root
+    if kind == Kind.INFERENCE and root is not None and root.kind == "object":
+        script = resolve_paths(root, path.parent).entry_script
+    return Analysis(uri, path, document.version, kind, text, result.problems, script)
+
+
+def warm_up() -> None:
+    from amldeploy.language.documents import parse_document
+
+    parse_document('{"computeType": "local"}', "json")
+    parse_document("computeType: local\n", "yaml")
+    validate_config('{"computeType": "aks"}', Path("deploymentconfig.json"), Kind.DEPLOYMENT)
+    validate_config('{"entryScript": "score.py"}', Path("inferenceconfig.json"), Kind.INFERENCE)
+    validate_script("def init():\n    pass\n\n\ndef run(data):\n    return data\n")

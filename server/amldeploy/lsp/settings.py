@@ -1,0 +1,103 @@
+"""Settings of the language server, from ``initializationOptions`` and ``workspace/configuration``.
+
+The section is ``amldeploy``; every key is optional. Unknown keys and wrong types are ignored (and logged),
+never fatal: a bad setting must not take the editor's diagnostics down.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any
+
+SECTION = "amldeploy"
+SEVERITIES = ("error", "warning", "information", "hint", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # File name patterns (fnmatch, case-insensitive) that mark a document as one of the three kinds.
+    inference_patterns: tuple[str, ...] = ("*inferenceconfig*.json", "*inferenceconfig*.yml", "*inferenceconfig*.yaml",
+                                           "*inference_config*.json", "*inference_config*.yml", "*inference_config*.yaml")
+    deployment_patterns: tuple[str, ...] = ("*deploymentconfig*.json", "*deploymentconfig*.yml",
+                                            "*deploymentconfig*.yaml", "*deploy_config*.json", "*deploy_config*.yml",
+                                            "*deploy_config*.yaml", "*deployment_config*.json",
+                                            "*deployment_config*.yml", "*deployment_config*.yaml")
+    entry_script_patterns: tuple[str, ...] = ("score.py",)
+    # Recognise configs by their keys (entryScript / computeType) when the name says nothing.
+    detect_by_content: bool = True
+    severity_overrides: dict[str, str] = field(default_factory=dict)
+    disabled_rules: frozenset[str] = frozenset()
+    debounce_ms: int = 0
+
+    def kind_by_name(self, name: str) -> str | None:
+        lower = name.lower()
+        for kind, patterns in (
+            ("inference-config", self.inference_patterns),
+            ("deployment-config", self.deployment_patterns),
+            ("entry-script", self.entry_script_patterns),
+        ):
+            if any(fnmatch.fnmatchcase(lower, p.lower()) for p in patterns):
+                return kind
+        return None
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, list[str]]:
+    """Settings from a JSON object (the ``amldeploy`` section, or an object holding it); warnings for bad keys."""
+    base = base or Settings()
+    warnings: list[str] = []
+    if not isinstance(raw, dict):
+        return base, [] if raw is None else [f"settings must be an object, not {type(raw).__name__}"]
+    if isinstance(raw.get(SECTION), dict):
+        raw = raw[SECTION]
+    values: dict[str, Any] = {}
+    associations = raw.get("fileAssociations")
+    if isinstance(associations, dict):
+        for key, attr in (("inference", "inference_patterns"), ("deployment", "deployment_patterns"),
+                          ("entryScript", "entry_script_patterns")):
+            if key in associations:
+                patterns = _strings(associations[key])
+                if patterns is None:
+                    warnings.append(f"fileAssociations.{key} must be a list of file name patterns")
+                else:
+                    values[attr] = patterns
+    elif associations is not None:
+        warnings.append("fileAssociations must be an object {inference, deployment, entryScript}")
+    if "detectByContent" in raw:
+        if isinstance(raw["detectByContent"], bool):
+            values["detect_by_content"] = raw["detectByContent"]
+        else:
+            warnings.append("detectByContent must be true or false")
+    overrides = raw.get("severityOverrides")
+    if isinstance(overrides, dict):
+        good = {str(k): str(v).lower() for k, v in overrides.items() if str(v).lower() in SEVERITIES}
+        bad = [str(k) for k, v in overrides.items() if str(v).lower() not in SEVERITIES]
+        if bad:
+            warnings.append(f"severityOverrides for {', '.join(bad)}: use one of {', '.join(SEVERITIES)}")
+        values["severity_overrides"] = good
+    elif overrides is not None:
+        warnings.append("severityOverrides must be an object {CODE: severity}")
+    disabled = raw.get("disabledRules")
+    if disabled is not None:
+        codes = _strings(disabled)
+        if codes is None:
+            warnings.append("disabledRules must be a list of rule codes")
+        else:
+            values["disabled_rules"] = frozenset(c.upper() for c in codes)
+    debounce = raw.get("debounceMs")
+    if debounce is not None:
+        if isinstance(debounce, int) and not isinstance(debounce, bool) and 0 <= debounce <= 5000:
+            values["debounce_ms"] = debounce
+        else:
+            warnings.append("debounceMs must be an integer from 0 to 5000")
+    fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
+    fields.update(values)
+    return Settings(**fields), warnings
