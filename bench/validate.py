@@ -83,9 +83,7 @@ def generated_score_py(lines: int = 5000) -> str:
     return "\n".join(head + body + tail) + "\n"
 
 
-def measure_pair(
-    a: Callable[[], object], b: Callable[[], object], runs: int
-) -> tuple[list[float], list[float]]:
+def measure_pair(a: Callable[[], object], b: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
     for _ in range(max(runs // 10, 5)):
         a()
         b()
@@ -122,9 +120,7 @@ def main() -> int:
     )
     validator = jsonschema.Draft7Validator(schemas["deploymentconfig.schema.json"], registry=registry)
     failures = []
-    print(
-        f"amldeploy language core benchmark ({args.runs} paired runs each, Python {sys.version.split()[0]})\n"
-    )
+    print(f"amldeploy language core benchmark ({args.runs} paired runs each, Python {sys.version.split()[0]})\n")
     for name in ("deploymentconfig.json", "deploymentconfig.aci.json", "deploymentconfig.aks.yml"):
         path = EXAMPLE / name
         text = path.read_text(encoding="utf-8")

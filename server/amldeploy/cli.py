@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from amldeploy import __version__
 
+if TYPE_CHECKING:
+    import argparse
+
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="amldeploy",
-        description="Understand and deploy Azure ML v1 inference/deployment configs without an Azure ML "
-        "workspace.",
+        description="Understand and deploy Azure ML v1 inference/deployment configs without an Azure ML workspace.",
     )
     parser.add_argument("--version", action="version", version=f"amldeploy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -53,7 +57,23 @@ def _run_lsp(tcp: str | None) -> int:
     return 0
 
 
+def _lsp_fast_path(argv: Sequence[str]) -> int | None:
+    """``amldeploy lsp [--stdio | --tcp HOST:PORT]`` without argparse: editors start the server often and
+    wait for it, and argparse with its imports costs tens of milliseconds there (bench/lsp.py)."""
+    if not argv or argv[0] != "lsp":
+        return None
+    rest = list(argv[1:])
+    if rest in ([], ["--stdio"]):
+        return _run_lsp(None)
+    if len(rest) == 2 and rest[0] == "--tcp":
+        return _run_lsp(rest[1])
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    fast = _lsp_fast_path(sys.argv[1:] if argv is None else argv)
+    if fast is not None:
+        return fast
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "validate":

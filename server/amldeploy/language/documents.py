@@ -214,9 +214,7 @@ class _Builder:
                     s, e = self.span(following)
                     self.problems.append(JS_MISSING.at(s, e, "Missing ',' before this member."))
                 elif self.lang_name == "JSON" and ts.end_byte >= len(self.source.rstrip()):
-                    self.problems.append(
-                        JS_MISSING.at(end, end, "Unexpected end of file: a closing '}' is missing.")
-                    )
+                    self.problems.append(JS_MISSING.at(end, end, "Unexpected end of file: a closing '}' is missing."))
                 elif self.lang_name == "JSON":
                     self.problems.append(JS_MISSING.at(end, end, "Missing ',' or closing bracket here."))
                 else:
@@ -309,9 +307,7 @@ class _JsonBuilder(_Builder):
         s, e = self.span(tokens[0])
         self.problems.append(JS_MISSING.at(s, e, "Missing ',' before this member."))
         i = 0
-        while (
-            i + 2 < len(tokens) + 0 and tokens[i].type == "string" and self.src(tokens[i + 1]).strip() == ":"
-        ):
+        while i + 2 < len(tokens) + 0 and tokens[i].type == "string" and self.src(tokens[i + 1]).strip() == ":":
             _attach(node, self.string(tokens[i]), self.span(tokens[i]), self.value(tokens[i + 2]))
             i += 3
             while i < len(tokens) and self.src(tokens[i]).strip() in (",", "}"):

@@ -23,9 +23,7 @@ SSL_INCOMPLETE = rule(
     "v1: *SSL is enabled, you must provide a SSL certificate, key, and cname.* `sslCertificate` and `sslKey` "
     "are paths to PEM files; the domain key is `cname` (not `sslCName`).",
 )
-PEM_INVALID = rule(
-    "DC012", Severity.ERROR, "Not a PEM file", "The TLS certificate and key must be PEM files."
-)
+PEM_INVALID = rule("DC012", Severity.ERROR, "Not a PEM file", "The TLS certificate and key must be PEM files.")
 ALL_OR_NONE = rule(
     "DC013",
     Severity.ERROR,
@@ -58,8 +56,7 @@ LIMIT_BELOW_REQUEST = rule(
     "DC017",
     Severity.ERROR,
     "Limit below request",
-    "`cpuLimit` must be ≥ `cpu` and `memoryInGBLimit` ≥ `memoryInGB` (a Kubernetes limit cannot be below "
-    "its request).",
+    "`cpuLimit` must be ≥ `cpu` and `memoryInGBLimit` ≥ `memoryInGB` (a Kubernetes limit cannot be below its request).",
 )
 AUTH_BOTH = rule(
     "DC018",
@@ -86,8 +83,7 @@ ACI_DEFAULTS = {"cpu": 0.1, "memoryInGB": 0.5}
 _LIMITS: dict[str, tuple[float, float]] = {}
 for _regions, _limit in (
     (
-        "canadacentral centralindia centralus eastasia eastus eastus2 northeurope southcentralus "
-        "southeastasia westus",
+        "canadacentral centralindia centralus eastasia eastus eastus2 northeurope southcentralus southeastasia westus",
         (4.0, 16.0),
     ),
     ("westeurope westus2", (4.0, 14.0)),
@@ -98,6 +94,15 @@ for _regions, _limit in (
         _LIMITS[_region] = _limit
 DEFAULT_ACI_LIMIT = (4.0, 16.0)
 AUTOSCALE_KEYS = ("minReplicas", "maxReplicas", "refreshPeriodInSeconds", "targetUtilization")
+# Short names of the public Azure regions (the values `location` takes), offered by completion.
+_REGION_NAMES = """
+    australiaeast australiasoutheast brazilsouth canadacentral canadaeast centralindia centralus eastasia
+    eastus eastus2 francecentral germanywestcentral italynorth japaneast japanwest koreacentral northcentralus
+    northeurope norwayeast polandcentral qatarcentral southafricanorth southcentralus southeastasia southindia
+    swedencentral switzerlandnorth uaenorth uksouth ukwest westcentralus westeurope westindia westus westus2
+    westus3
+"""
+REGIONS: tuple[str, ...] = tuple(_REGION_NAMES.split())
 
 
 def aci_limit(location: str | None) -> tuple[float, float, bool]:
@@ -180,9 +185,7 @@ def _check_aci(root: Node, config_dir: Path, files: FileAccess, out: list[Proble
         if missing:
             member = root.member("sslEnabled")
             assert member is not None
-            hint = (
-                " (the key is 'cname', not 'sslCName')" if "cname" in missing and root.has("sslCName") else ""
-            )
+            hint = " (the key is 'cname', not 'sslCName')" if "cname" in missing and root.has("sslCName") else ""
             out.append(
                 SSL_INCOMPLETE.at(
                     member.key_start,
@@ -249,18 +252,14 @@ def _check_gpu(root: Node, kind: str, out: list[Problem]) -> None:
         message = "containerResourceRequirements.gpu is ignored: v1 had no GPU setting for ACI."
         data: dict[str, object] = {"key": "gpu"}
     else:
-        message = (
-            "containerResourceRequirements.gpu is ignored by v1: the GPU count is the top-level 'gpuCores'."
-        )
+        message = "containerResourceRequirements.gpu is ignored by v1: the GPU count is the top-level 'gpuCores'."
         data = {"key": "gpu", "replacement": "gpuCores", "move": True}
     out.append(GPU_IGNORED.at(gpu.key_start, gpu.key_end, message, data))
 
 
 def _check_aks(root: Node, out: list[Problem]) -> None:
     scaler = root.get("autoScaler")
-    enabled_member = (
-        scaler.member("autoscaleEnabled") if scaler is not None and scaler.kind == "object" else None
-    )
+    enabled_member = scaler.member("autoscaleEnabled") if scaler is not None and scaler.kind == "object" else None
     enabled = enabled_member.value.value if enabled_member and enabled_member.value else None
     replicas = root.member("numReplicas")
     has_replicas = _set(replicas)
@@ -274,12 +273,7 @@ def _check_aks(root: Node, out: list[Problem]) -> None:
                 {"fix": "autoscale-and-replicas"},
             )
         )
-    if (
-        enabled is False
-        and not has_replicas
-        and enabled_member is not None
-        and enabled_member.value is not None
-    ):
+    if enabled is False and not has_replicas and enabled_member is not None and enabled_member.value is not None:
         out.append(
             AUTOSCALE_CONFLICT.at(
                 enabled_member.value.start,

@@ -43,8 +43,7 @@ FILE_NOT_FOUND = rule(
     "IC014",
     Severity.ERROR,
     "File not found",
-    "`condaFile` and `extraDockerfileSteps` are relative to `sourceDirectory`. "
-    "v1: *Conda file … doesn't exist.*",
+    "`condaFile` and `extraDockerfileSteps` are relative to `sourceDirectory`. v1: *Conda file … doesn't exist.*",
 )
 SOURCE_DIR_NOT_FOUND = rule(
     "IC015",
@@ -138,9 +137,7 @@ def check_inference(root: Node, config_dir: Path, files: FileAccess) -> list[Pro
             continue
         path = paths.source_dir / str(node.value)
         if not files.is_file(path):
-            where = (
-                "sourceDirectory" if source is not None and source.kind == "string" else "the config's folder"
-            )
+            where = "sourceDirectory" if source is not None and source.kind == "string" else "the config's folder"
             what = "Conda file" if key == "condaFile" else "Dockerfile steps file"
             if files.is_dir(path):
                 out.append(ENTRY_IS_DIRECTORY.at(node.start, node.end, f"{key} '{node.value}' is a folder."))
@@ -157,9 +154,7 @@ def check_inference(root: Node, config_dir: Path, files: FileAccess) -> list[Pro
             text = files.read_text(path)
             spec = read_conda(text) if text is not None else None
             if spec is not None and spec.error:
-                out.append(
-                    CONDA_INVALID.at(node.start, node.end, f"Conda file '{node.value}': {spec.error}.")
-                )
+                out.append(CONDA_INVALID.at(node.start, node.end, f"Conda file '{node.value}': {spec.error}."))
     _check_environment(root, out)
     description = root.member("description")
     if description is not None:
@@ -167,8 +162,7 @@ def check_inference(root: Node, config_dir: Path, files: FileAccess) -> list[Pro
             DESCRIPTION_NOT_READ.at(
                 description.key_start,
                 description.key_end,
-                "v1 never read 'description' from this file (it came from --description); "
-                "amldeploy ignores it too.",
+                "v1 never read 'description' from this file (it came from --description); amldeploy ignores it too.",
             )
         )
     return out
@@ -207,9 +201,7 @@ def _check_entry_script(
     if not files.is_file(paths.entry_script):
         what = "is a folder" if files.is_dir(paths.entry_script) else "doesn't exist"
         where = (
-            "sourceDirectory"
-            if root.has("sourceDirectory") and root.get("sourceDirectory")
-            else "the config's folder"
+            "sourceDirectory" if root.has("sourceDirectory") and root.get("sourceDirectory") else "the config's folder"
         )
         out.append(
             ENTRY_NOT_FOUND.at(
@@ -230,8 +222,7 @@ def _check_entry_script(
             ENTRY_SYNTAX.at(
                 node.start,
                 node.end,
-                f"Entry script '{value}' does not parse: {exc.msg} (line {exc.lineno}). "
-                "Fix it before deploying.",
+                f"Entry script '{value}' does not parse: {exc.msg} (line {exc.lineno}). Fix it before deploying.",
                 {"path": str(paths.entry_script), "line": exc.lineno},
             )
         )

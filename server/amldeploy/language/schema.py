@@ -44,9 +44,7 @@ class SchemaRules:
 
 def _declare(prefix: str, what: str) -> SchemaRules:
     return SchemaRules(
-        required=rule(
-            f"{prefix}001", Severity.ERROR, "Required key missing", f"A key {what} needs is missing."
-        ),
+        required=rule(f"{prefix}001", Severity.ERROR, "Required key missing", f"A key {what} needs is missing."),
         type=rule(
             f"{prefix}002",
             Severity.ERROR,
@@ -55,9 +53,7 @@ def _declare(prefix: str, what: str) -> SchemaRules:
             "and was rejected (or crashed the CLI).",
         ),
         enum=rule(f"{prefix}003", Severity.ERROR, "Value not allowed", "The value is not one v1 accepts."),
-        range=rule(
-            f"{prefix}004", Severity.ERROR, "Value out of range", "The number is outside what v1 accepts."
-        ),
+        range=rule(f"{prefix}004", Severity.ERROR, "Value out of range", "The number is outside what v1 accepts."),
         pattern=rule(
             f"{prefix}005", Severity.ERROR, "Invalid format", "The string does not have the form v1 requires."
         ),
@@ -142,6 +138,39 @@ class SchemaValidator:
                 target = child
         return current
 
+    def node_schemas(self, root: Node, node: Node) -> list[tuple[Schema, str]]:
+        """Like :meth:`property_schemas`, but follows the node's own parents, so it is also right below
+        an earlier duplicate key (which a path would not reach)."""
+        if node is root or node.parent is None:
+            return self._applicable([(load_schema(self.schema_name), self.schema_name)], node)
+        if node.parent_member is not None:
+            return self.member_schemas(root, node.parent_member)
+        return self._applicable(self._items(self.node_schemas(root, node.parent)), node)
+
+    def member_schemas(self, root: Node, member: Member) -> list[tuple[Schema, str]]:
+        """The schemas of ``member``'s value, also while the value is still missing (``"key":|``).
+
+        A key outside ``properties`` gets the ``additionalProperties`` schema when there is one.
+        """
+        parent = self.node_schemas(root, member.parent)
+        props = self._properties(parent).get(member.key)
+        if props is None:
+            props = [
+                (s["additionalProperties"], base)
+                for s, base in parent
+                if isinstance(s.get("additionalProperties"), Mapping)
+            ]
+        value = member.value if member.value is not None else Node("null", member.key_end, member.key_end)
+        return self._applicable(props, value)
+
+    def resolve(self, schema: Schema, base: str) -> tuple[Schema, str]:
+        """``schema`` with its ``$ref`` chain followed; ``base`` is the schema file it lives in."""
+        return self._resolver.resolve(schema, base)
+
+    def expand(self, schemas: Iterable[tuple[Schema, str]], node: Node) -> list[tuple[Schema, str]]:
+        """``schemas`` resolved, plus their ``allOf``, ``if``/``then`` and best ``anyOf`` parts for ``node``."""
+        return self._applicable(schemas, node)
+
     # -- the walk ------------------------------------------------------------------------------------------
     def _applicable(self, schemas: Iterable[tuple[Schema, str]], node: Node) -> list[tuple[Schema, str]]:
         out: list[tuple[Schema, str]] = []
@@ -221,9 +250,7 @@ class SchemaValidator:
                     start, end = _anchor(node)
                     custom = schema.get("x-errorMessage", {}).get("required")
                     message = _sentence(custom) if custom else f"Missing required key '{key}'."
-                    out.append(
-                        self.rules.required.at(start, end, message, {"key": key, "path": list(node.path)})
-                    )
+                    out.append(self.rules.required.at(start, end, message, {"key": key, "path": list(node.path)}))
         for member in node.members:
             if member.key in props:
                 if member.value is not None:
@@ -267,9 +294,7 @@ class SchemaValidator:
             types = [expected] if isinstance(expected, str) else list(expected)
             if not any(_is_type(node, t) for t in types):
                 default = f"{name} must be {_an(types)}, not {describe(node)}."
-                out.append(
-                    self._problem(self.rules.type, node, messages.get("type"), default, {"expected": types})
-                )
+                out.append(self._problem(self.rules.type, node, messages.get("type"), default, {"expected": types}))
                 return False
         if "enum" in schema and node.to_python() not in list(schema["enum"]):
             allowed = ", ".join(_show(v) for v in schema["enum"])
@@ -282,11 +307,7 @@ class SchemaValidator:
                 bound = schema.get(keyword)
                 if isinstance(bound, (int, float)) and not _within(keyword, value, bound):
                     default = f"{name} must be {words} {bound}, not {value}."
-                    out.append(
-                        self._problem(
-                            self.rules.range, node, messages.get(keyword), default, {keyword: bound}
-                        )
-                    )
+                    out.append(self._problem(self.rules.range, node, messages.get(keyword), default, {keyword: bound}))
         if node.kind == "string":
             text = str(node.value)
             pattern = schema.get("pattern")
@@ -294,9 +315,7 @@ class SchemaValidator:
                 default = f"{_show(text)} is not a valid {name}: it must match {pattern}."
                 out.append(self._problem(self.rules.pattern, node, messages.get("pattern"), default, None))
             if isinstance(schema.get("minLength"), int) and len(text) < schema["minLength"]:
-                default = (
-                    f"{name} must not be empty." if schema["minLength"] == 1 else f"{name} is too short."
-                )
+                default = f"{name} must not be empty." if schema["minLength"] == 1 else f"{name} is too short."
                 out.append(self._problem(self.rules.range, node, messages.get("minLength"), default, None))
             if isinstance(schema.get("maxLength"), int) and len(text) > schema["maxLength"]:
                 default = f"{name} must be at most {schema['maxLength']} characters long."
@@ -306,9 +325,7 @@ class SchemaValidator:
     def _problem(
         self, r: Rule, node: Node, custom: str | None, default: str, data: Mapping[str, Any] | None
     ) -> Problem:
-        message = (
-            _sentence(custom.replace("{value}", _show(node.to_python(), quote=False))) if custom else default
-        )
+        message = _sentence(custom.replace("{value}", _show(node.to_python(), quote=False))) if custom else default
         payload = {"path": list(node.path), **(data or {})}
         return r.at(node.start, node.end, message, payload)
 

@@ -12,7 +12,13 @@ from pathlib import Path
 from amldeploy.language.files import DiskFiles
 from amldeploy.language.problems import Problem
 from amldeploy.language.rules_inference import resolve_paths
-from amldeploy.language.validate import CONFIG_SUFFIXES, Kind, kind_from_content, validate_config, validate_script
+from amldeploy.language.validate import (
+    CONFIG_SUFFIXES,
+    Kind,
+    kind_from_content,
+    validate_config,
+    validate_script,
+)
 from amldeploy.lsp.server import AmlLanguageServer
 
 

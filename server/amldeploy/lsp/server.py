@@ -64,7 +64,8 @@ class AmlLanguageServer(LanguageServer):
         """The editor's text of ``path`` when it is open (unsaved edits count), else None."""
         for document in list(self.workspace.text_documents.values()):
             if document.path and Path(document.path) == path:
-                return document.source
+                source: str = document.source
+                return source
         return None
 
 

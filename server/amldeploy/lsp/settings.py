@@ -17,12 +17,25 @@ SEVERITIES = ("error", "warning", "information", "hint", "off")
 @dataclass(frozen=True, slots=True)
 class Settings:
     # File name patterns (fnmatch, case-insensitive) that mark a document as one of the three kinds.
-    inference_patterns: tuple[str, ...] = ("*inferenceconfig*.json", "*inferenceconfig*.yml", "*inferenceconfig*.yaml",
-                                           "*inference_config*.json", "*inference_config*.yml", "*inference_config*.yaml")
-    deployment_patterns: tuple[str, ...] = ("*deploymentconfig*.json", "*deploymentconfig*.yml",
-                                            "*deploymentconfig*.yaml", "*deploy_config*.json", "*deploy_config*.yml",
-                                            "*deploy_config*.yaml", "*deployment_config*.json",
-                                            "*deployment_config*.yml", "*deployment_config*.yaml")
+    inference_patterns: tuple[str, ...] = (
+        "*inferenceconfig*.json",
+        "*inferenceconfig*.yml",
+        "*inferenceconfig*.yaml",
+        "*inference_config*.json",
+        "*inference_config*.yml",
+        "*inference_config*.yaml",
+    )
+    deployment_patterns: tuple[str, ...] = (
+        "*deploymentconfig*.json",
+        "*deploymentconfig*.yml",
+        "*deploymentconfig*.yaml",
+        "*deploy_config*.json",
+        "*deploy_config*.yml",
+        "*deploy_config*.yaml",
+        "*deployment_config*.json",
+        "*deployment_config*.yml",
+        "*deployment_config*.yaml",
+    )
     entry_script_patterns: tuple[str, ...] = ("score.py",)
     # Recognise configs by their keys (entryScript / computeType) when the name says nothing.
     detect_by_content: bool = True
@@ -61,8 +74,11 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
     values: dict[str, Any] = {}
     associations = raw.get("fileAssociations")
     if isinstance(associations, dict):
-        for key, attr in (("inference", "inference_patterns"), ("deployment", "deployment_patterns"),
-                          ("entryScript", "entry_script_patterns")):
+        for key, attr in (
+            ("inference", "inference_patterns"),
+            ("deployment", "deployment_patterns"),
+            ("entryScript", "entry_script_patterns"),
+        ):
             if key in associations:
                 patterns = _strings(associations[key])
                 if patterns is None:

@@ -37,6 +37,7 @@ def workspace(tmp_path: Path) -> Path:
 async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, workspace: Path) -> AsyncIterator[None]:
     lsp_client.set_configuration({"severityOverrides": {}}, section="amldeploy")
     registrations: list[types.RegistrationParams] = []
+
     # VS Code and Neovim accept dynamic registrations; pytest-lsp's client has no handler of its own.
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register_capability(params: types.RegistrationParams) -> None:

@@ -27,7 +27,7 @@ async def test_bad_deployment_config_gets_exact_ranges(client: LanguageClient, w
 
 @pytest.mark.asyncio
 async def test_yaml_config_and_utf16_columns(client: LanguageClient, workspace: Path) -> None:
-    text = "computeType: local\n# 🙂\nx: \"🙂\"\nport: \"8890\"\n"
+    text = 'computeType: local\n# 🙂\nx: "🙂"\nport: "8890"\n'
     uri = open_document(client, workspace / "deploymentconfig.yml", text, "yaml")
     found = await diagnostics_when(client, uri, lambda d: "DC002" in codes(d))
     port = next(d for d in found if d.code == "DC002")
@@ -37,7 +37,9 @@ async def test_yaml_config_and_utf16_columns(client: LanguageClient, workspace: 
 
 
 @pytest.mark.asyncio
-async def test_edits_update_diagnostics_and_syntax_errors_keep_the_rest(client: LanguageClient, workspace: Path) -> None:
+async def test_edits_update_diagnostics_and_syntax_errors_keep_the_rest(
+    client: LanguageClient, workspace: Path
+) -> None:
     uri = open_document(client, workspace / "deploymentconfig.json", '{"computeType": "local", "port": 80}')
     await diagnostics_when(client, uri, lambda d: not d)
     replace_all(client, uri, '{"computeType": "local", "port": "80",', 2)
@@ -79,7 +81,9 @@ async def test_a_script_named_by_an_open_config_is_linted(client: LanguageClient
 
 @pytest.mark.asyncio
 async def test_creating_the_missing_file_clears_the_problem(client: LanguageClient, workspace: Path) -> None:
-    config = open_document(client, workspace / "inferenceconfig.json", '{"entryScript": "score.py", "condaFile": "conda.yml"}')
+    config = open_document(
+        client, workspace / "inferenceconfig.json", '{"entryScript": "score.py", "condaFile": "conda.yml"}'
+    )
     await diagnostics_when(client, config, lambda d: "IC014" in codes(d))
     target = workspace / "conda.yml"
     target.write_text("dependencies: [python=3.11]\n", encoding="utf-8")
@@ -99,11 +103,11 @@ async def test_creating_the_missing_file_clears_the_problem(client: LanguageClie
 
 @pytest.mark.asyncio
 async def test_settings_override_severity_and_disable_rules(client: LanguageClient, workspace: Path) -> None:
-    client.set_configuration(
-        {"severityOverrides": {"DC006": "error"}, "disabledRules": ["DC005"]}, section="amldeploy"
-    )
+    client.set_configuration({"severityOverrides": {"DC006": "error"}, "disabledRules": ["DC005"]}, section="amldeploy")
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-    uri = open_document(client, workspace / "deploymentconfig.json", '{"computeType": "aks", "namespace": "X", "prot": 1}')
+    uri = open_document(
+        client, workspace / "deploymentconfig.json", '{"computeType": "aks", "namespace": "X", "prot": 1}'
+    )
     found = await diagnostics_when(client, uri, lambda d: codes(d) == ["DC006"])
     assert found[0].severity == types.DiagnosticSeverity.Error
 
@@ -124,7 +128,9 @@ async def test_file_associations_and_content_detection(client: LanguageClient, w
 async def test_close_clears_diagnostics(client: LanguageClient, workspace: Path) -> None:
     uri = open_document(client, workspace / "deploymentconfig.json", '{"computeType": "k8s"}')
     await diagnostics_when(client, uri, lambda d: codes(d) == ["DC005"])
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
     await diagnostics_when(client, uri, lambda d: not d)
 
 

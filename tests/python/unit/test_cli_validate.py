@@ -13,9 +13,7 @@ import pytest
 from amldeploy.commands.validate import run_validate
 
 ROOT = Path(__file__).resolve().parents[3]
-SCORE = (
-    "model = None\n\n\ndef init():\n    global model\n    model = 1\n\n\ndef run(data):\n    return data\n"
-)
+SCORE = "model = None\n\n\ndef init():\n    global model\n    model = 1\n\n\ndef run(data):\n    return data\n"
 
 
 def validate(*paths: str | Path, fmt: str = "text") -> tuple[int, str, str]:
@@ -128,9 +126,7 @@ def test_unreadable_input_is_a_clear_problem(tmp_path: Path, content: bytes, cod
 
 
 def test_malformed_json_keeps_going(tmp_path: Path) -> None:
-    write(
-        tmp_path, {"inferenceconfig.json": '{"entryScript": "score.py", "runtime": "r",', "score.py": SCORE}
-    )
+    write(tmp_path, {"inferenceconfig.json": '{"entryScript": "score.py", "runtime": "r",', "score.py": SCORE})
     status, out, _ = validate(tmp_path / "inferenceconfig.json")
     assert status == 1
     assert "error JS002 Unexpected end of file: a closing '}' is missing." in out and "error IC003" in out
@@ -147,7 +143,5 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "deploymentconfig.yaml:2:" in proc.stdout
-    usage = subprocess.run(
-        [sys.executable, "-m", "amldeploy", "validate"], capture_output=True, text=True, check=False
-    )
+    usage = subprocess.run([sys.executable, "-m", "amldeploy", "validate"], capture_output=True, text=True, check=False)
     assert usage.returncode == 2 and "usage:" in usage.stderr

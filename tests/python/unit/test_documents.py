@@ -128,9 +128,7 @@ def test_detect_language() -> None:
     assert detect_language("", "x.json") == "json"
 
 
-@pytest.mark.parametrize(
-    "text", ["", " ", "{", "}", '{"a":', "[[[[", "a: [", ":\n:", "\x00", '{"\\u12"}', "- - -"]
-)
+@pytest.mark.parametrize("text", ["", " ", "{", "}", '{"a":', "[[[[", "a: [", ":\n:", "\x00", '{"\\u12"}', "- - -"])
 def test_never_raises(text: str) -> None:
     for language in ("json", "yaml"):
         parse_document(text, language)  # type: ignore[arg-type]

@@ -118,8 +118,7 @@ FIRING = [
     # SC009: @input_schema names a parameter run() lacks
     (
         "SC009",
-        INIT_ONLY
-        + '@input_schema(«"Data"», NumpyParameterType(np.array([1])))\ndef run(data):\n    return 1\n',
+        INIT_ONLY + '@input_schema(«"Data"», NumpyParameterType(np.array([1])))\ndef run(data):\n    return 1\n',
         ['provided param_name "Data" is not in the decorated function', "`data`", "case-sensitive"],
     ),
     (
@@ -161,8 +160,7 @@ FIRING = [
     # SC012: errors answered with HTTP 200
     (
         "SC012",
-        PRELUDE
-        + "def run(data):\n    try:\n        return 1\n    except Exception as e:\n        «return str(e)»\n",
+        PRELUDE + "def run(data):\n    try:\n        return 1\n    except Exception as e:\n        «return str(e)»\n",
         ["HTTP 200", "raise", "x-ms-run-function-failed: True"],
     ),
     (
@@ -274,9 +272,7 @@ FIRING = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("code", "source", "words"), FIRING, ids=[f"{c}-{i}" for i, (c, *_) in enumerate(FIRING)]
-)
+@pytest.mark.parametrize(("code", "source", "words"), FIRING, ids=[f"{c}-{i}" for i, (c, *_) in enumerate(FIRING)])
 def test_rule_fires(code: str, source: str, words: list[str]) -> None:
     text, _, problem = the_problem(source, code, *words)
     assert problem.severity == (Severity.ERROR if code in ERRORS else Severity.WARNING)
@@ -289,9 +285,7 @@ QUIET = [
     ("SC001", PRELUDE + "def run(data):\n    return data\n"),
     (
         "SC001",
-        '"""Docstring.\n\nText at column 0.\n"""\n'
-        + PRELUDE
-        + "x = [\n1, 2,\n]\ndef run(d):\n    return d\n",
+        '"""Docstring.\n\nText at column 0.\n"""\n' + PRELUDE + "x = [\n1, 2,\n]\ndef run(d):\n    return d\n",
     ),
     ("SC002", "from other import *\n" + RUN_ONLY),
     ("SC002", "init = make_init()\n" + RUN_ONLY),
@@ -299,8 +293,7 @@ QUIET = [
     ("SC004", "try:\n    def init():\n        pass\nexcept Exception:\n    raise\n" + RUN_ONLY),
     (
         "SC004",
-        "if os.name == 'nt':\n    def init():\n        pass\nelse:\n    def init():\n        pass\n"
-        + RUN_ONLY,
+        "if os.name == 'nt':\n    def init():\n        pass\nelse:\n    def init():\n        pass\n" + RUN_ONLY,
     ),
     ("SC004", INIT_ONLY + "class Model:\n    def run(self, x):\n        return x\n" + RUN_ONLY),
     ("SC005", INIT_ONLY + "def run(data, *, request_headers=None):\n    return data\n"),
@@ -348,8 +341,7 @@ QUIET = [
     ("SC015", "def init():\n    helper = 1\n\n\ndef run(d):\n    return [helper for helper in d]\n"),
     (
         "SC016",
-        PRELUDE
-        + "def run(data):\n    global model\n    if model is None:\n        model = joblib.load('m')\n"
+        PRELUDE + "def run(data):\n    global model\n    if model is None:\n        model = joblib.load('m')\n"
         "    return model.predict(data).tolist()\n",
     ),
     ("SC016", PRELUDE + "def run(data):\n    def later():\n        return joblib.load('m')\n    return 1\n"),
@@ -364,8 +356,7 @@ QUIET = [
     ("SC019", PRELUDE + "@rawhttp\ndef run(request):\n    return request.get_data()\n"),
     (
         "SC019",
-        PRELUDE
-        + "def run(raw):\n    if isinstance(raw, dict):\n        return raw['data']\n    return raw\n",
+        PRELUDE + "def run(raw):\n    if isinstance(raw, dict):\n        return raw['data']\n    return raw\n",
     ),
     (
         "SC020",
@@ -480,10 +471,7 @@ def test_async_names_the_function() -> None:
 
 
 def test_error_result_suggests_raise_outside_rawhttp() -> None:
-    source = (
-        PRELUDE
-        + "def run(d):\n    try:\n        return 1\n    except Exception as e:\n        «return repr(e)»\n"
-    )
+    source = PRELUDE + "def run(d):\n    try:\n        return 1\n    except Exception as e:\n        «return repr(e)»\n"
     _, _, problem = the_problem(source, "SC012")
     assert problem.data == {"replacement": "raise"}
 
@@ -701,9 +689,7 @@ def _key(problems: list[Problem]) -> list[tuple[object, ...]]:
 
 @settings(max_examples=300, deadline=None)
 @given(mutated())
-def test_mutated_scripts_never_raise_and_pieces_agree_with_the_whole(
-    logged_errors: _Errors, text: str
-) -> None:
+def test_mutated_scripts_never_raise_and_pieces_agree_with_the_whole(logged_errors: _Errors, text: str) -> None:
     problems = _check(text, logged_errors)
     assert _key(problems) == _key(_whole(text))
 

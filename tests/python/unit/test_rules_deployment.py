@@ -46,9 +46,7 @@ def test_local_port_is_an_integer_in_range(check: Check, value: str, code: str) 
 
 @pytest.mark.parametrize(("value", "code"), [("0", "DC004"), ("-1", "DC004"), ('"1"', "DC002")])
 def test_aci_cpu_positive_number(check: Check, value: str, code: str) -> None:
-    text, spans, problems = check(
-        f'{{"computeType": "ACI", "containerResourceRequirements": {{"cpu": «{value}»}}}}', D
-    )
+    text, spans, problems = check(f'{{"computeType": "ACI", "containerResourceRequirements": {{"cpu": «{value}»}}}}', D)
     assert_at(text, problems, code, spans[0], "cpu")
 
 
@@ -93,9 +91,7 @@ def test_ssl_files_must_be_pem(check: Check) -> None:
 
 
 def test_cmk_and_vnet_all_or_none(check: Check) -> None:
-    text, spans, problems = check(
-        '{"computeType": "ACI", «"vaultBaseUrl"»: "https://v", «"vnetName"»: "n"}', D
-    )
+    text, spans, problems = check('{"computeType": "ACI", «"vaultBaseUrl"»: "https://v", «"vnetName"»: "n"}', D)
     assert_at(text, problems, "DC013", spans[0], "keyName", "keyVersion")
     assert_at(text, problems, "DC013", spans[1], "subnetName")
     ok = check('{"computeType": "ACI", "vaultBaseUrl": "https://v", "keyName": "k", "keyVersion": "1"}', D)[2]
@@ -139,14 +135,9 @@ def test_limits_not_below_requests(check: Check) -> None:
 
 
 def test_key_and_token_auth_together(check: Check) -> None:
-    text, spans, problems = check(
-        '{"computeType": "aks", "authEnabled": true, «"tokenAuthEnabled"»: true}', D
-    )
+    text, spans, problems = check('{"computeType": "aks", "authEnabled": true, «"tokenAuthEnabled"»: true}', D)
     assert_at(text, problems, "DC018", spans[0])
-    assert (
-        only(check('{"computeType": "aks", "authEnabled": false, "tokenAuthEnabled": true}', D)[2], "DC018")
-        == []
-    )
+    assert only(check('{"computeType": "aks", "authEnabled": false, "tokenAuthEnabled": true}', D)[2], "DC018") == []
 
 
 @pytest.mark.parametrize("key", ["scoringTimeoutMs", "maxQueueWaitMs", "numReplicas"])

@@ -51,9 +51,7 @@ def test_entry_script_relative_to_source_directory(check: Check) -> None:
 
 
 def test_source_directory_not_found(check: Check) -> None:
-    text, spans, problems = check(
-        '{"entryScript": "score.py", "sourceDirectory": «"nowhere"»}', Kind.INFERENCE
-    )
+    text, spans, problems = check('{"entryScript": "score.py", "sourceDirectory": «"nowhere"»}', Kind.INFERENCE)
     assert_at(text, problems, "IC015", spans[0], "nowhere")
     assert only(problems, "IC010") == []  # one cause, one problem
 
@@ -70,9 +68,7 @@ def test_entry_script_name_must_be_importable(check: Check, name: str) -> None:
 
 
 def test_entry_script_must_parse(check: Check) -> None:
-    text, spans, problems = check(
-        '{"entryScript": «"score.py"»}', Kind.INFERENCE, {"score.py": "def init(:\n"}
-    )
+    text, spans, problems = check('{"entryScript": «"score.py"»}', Kind.INFERENCE, {"score.py": "def init(:\n"})
     assert_at(text, problems, "IC013", spans[0], "line 1")
 
 
@@ -97,13 +93,9 @@ def test_extra_dockerfile_steps_must_exist(check: Check) -> None:
 
 
 def test_runtime_must_be_known(check: Check) -> None:
-    text, spans, problems = check(
-        '{"entryScript": "score.py", "runtime": «"r"»}', Kind.INFERENCE, {"score.py": SCORE}
-    )
+    text, spans, problems = check('{"entryScript": "score.py", "runtime": «"r"»}', Kind.INFERENCE, {"score.py": SCORE})
     assert_at(text, problems, "IC003", spans[0], "python")
-    _, _, ok = check(
-        '{"entryScript": "score.py", "runtime": "spark-py"}', Kind.INFERENCE, {"score.py": SCORE}
-    )
+    _, _, ok = check('{"entryScript": "score.py", "runtime": "spark-py"}', Kind.INFERENCE, {"score.py": SCORE})
     assert only(ok, "IC003") == []
 
 
@@ -116,9 +108,7 @@ def test_cuda_version_must_be_a_quoted_supported_version(check: Check) -> None:
         '{"entryScript": "score.py", "cudaVersion": «"11.0"»}', Kind.INFERENCE, {"score.py": SCORE}
     )
     assert_at(text, problems, "IC003", spans[0], "10.0")
-    _, _, ok = check(
-        '{"entryScript": "score.py", "cudaVersion": "10.0"}', Kind.INFERENCE, {"score.py": SCORE}
-    )
+    _, _, ok = check('{"entryScript": "score.py", "cudaVersion": "10.0"}', Kind.INFERENCE, {"score.py": SCORE})
     assert ok == []
 
 

@@ -177,9 +177,7 @@ BRANCHES: list[tuple[str, str, type[BaseModel]]] = [
 ]
 
 # Parts of pydantic error locations that name a union member rather than a key.
-UNION_LABELS = {"local", "ACI", "AKS", "AKSENDPOINT", "str"} | {
-    model.__name__ for model, _id, _ptr in MODEL_SCHEMAS
-}
+UNION_LABELS = {"local", "ACI", "AKS", "AKSENDPOINT", "str"} | {model.__name__ for model, _id, _ptr in MODEL_SCHEMAS}
 
 CONSTRAINT_KEYWORDS = ("enum", "minimum", "maximum", "exclusiveMinimum", "pattern", "required", "minLength")
 
@@ -313,9 +311,7 @@ def test_every_key_is_documented() -> None:
             missing.append(f"{schema_id}#{pointer}: both default and x-defaultDescription")
     for schema_id in SCHEMA_NAMES:
         schema = load_schema(schema_id)
-        documented = [("", schema)] + [
-            (f"/definitions/{k}", v) for k, v in schema.get("definitions", {}).items()
-        ]
+        documented = [("", schema)] + [(f"/definitions/{k}", v) for k, v in schema.get("definitions", {}).items()]
         for pointer, node in documented:
             for field in ("description", "markdownDescription", "examples"):
                 if field not in node:
@@ -368,9 +364,7 @@ def test_misspellings_point_at_real_keys() -> None:
     for schema_id in SCHEMA_NAMES:
         for pointer, node in walk(load_schema(schema_id)):
             for wrong, right in node.get("x-misspellings", {}).items():
-                assert right in node["properties"] and wrong not in node["properties"], (
-                    f"{schema_id}#{pointer}"
-                )
+                assert right in node["properties"] and wrong not in node["properties"], f"{schema_id}#{pointer}"
 
 
 # --- structure: models mirror the schema objects -----------------------------------------------------------
@@ -380,20 +374,14 @@ def aliases(model: type[BaseModel]) -> set[str]:
     return {field.alias or name for name, field in model.model_fields.items()}
 
 
-@pytest.mark.parametrize(
-    ("model", "schema_id", "pointer"), MODEL_SCHEMAS, ids=lambda v: getattr(v, "__name__", v)
-)
+@pytest.mark.parametrize(("model", "schema_id", "pointer"), MODEL_SCHEMAS, ids=lambda v: getattr(v, "__name__", v))
 def test_model_keys_equal_schema_properties(model: type[BaseModel], schema_id: str, pointer: str) -> None:
     node = at_pointer(schema_id, pointer)
     assert aliases(model) == set(node["properties"])
 
 
-@pytest.mark.parametrize(
-    ("model", "schema_id", "pointer"), MODEL_SCHEMAS, ids=lambda v: getattr(v, "__name__", v)
-)
-def test_model_required_and_defaults_equal_schema(
-    model: type[BaseModel], schema_id: str, pointer: str
-) -> None:
+@pytest.mark.parametrize(("model", "schema_id", "pointer"), MODEL_SCHEMAS, ids=lambda v: getattr(v, "__name__", v))
+def test_model_required_and_defaults_equal_schema(model: type[BaseModel], schema_id: str, pointer: str) -> None:
     node = at_pointer(schema_id, pointer)
     required = {field.alias or name for name, field in model.model_fields.items() if field.is_required()}
     # A branch is selected by computeType, so its definition need not repeat that it is required.
@@ -474,9 +462,7 @@ def test_fixture_schema_and_model_agree(kind: str, path: Path) -> None:
     where, _, keyword = INVALID[path.name].rpartition(":")
     expected_path = [int(p) if p.isdigit() else p for p in where.split("/")] if where else []
     assert s_errors, f"{path.name} should be invalid"
-    assert {tuple(e.absolute_path) for e in s_errors} == {tuple(expected_path)}, describe(
-        doc, s_errors, p_errors
-    )
+    assert {tuple(e.absolute_path) for e in s_errors} == {tuple(expected_path)}, describe(doc, s_errors, p_errors)
     assert keyword in {e.validator for e in s_errors}, describe(doc, s_errors, p_errors)
     # The model complains about the same spot (or, for computeType, about the document as a whole).
     locs = [tuple(x for x in e["loc"] if x not in UNION_LABELS) for e in p_errors]
@@ -488,9 +474,7 @@ def test_fixture_schema_and_model_agree(kind: str, path: Path) -> None:
 
 def schema_locations() -> dict[int, tuple[str, str]]:
     return {
-        id(node): (schema_id, pointer)
-        for schema_id in SCHEMA_NAMES
-        for pointer, node in walk(load_schema(schema_id))
+        id(node): (schema_id, pointer) for schema_id in SCHEMA_NAMES for pointer, node in walk(load_schema(schema_id))
     }
 
 

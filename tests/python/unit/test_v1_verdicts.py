@@ -205,6 +205,4 @@ def test_verdict_matches_v1(
     if code is not None:
         assert code in {p.code for p in problems}, f"{case}: {[(p.code, p.message) for p in problems]}"
     elif accepted:
-        assert not [p for p in problems if p.severity <= Severity.WARNING], [
-            (p.code, p.message) for p in problems
-        ]
+        assert not [p for p in problems if p.severity <= Severity.WARNING], [(p.code, p.message) for p in problems]

@@ -53,10 +53,11 @@ def validate_now(ls: AmlLanguageServer, uri: str, follow: bool = True) -> None:
         if other.uri != uri and other.kind == "inference-config" and other.entry_script == analysis.path:
             validate_now(ls, other.uri, follow=False)
     if analysis.kind == "inference-config" and (before is None or before.entry_script != analysis.entry_script):
-        for doc_uri, document in list(ls.workspace.text_documents.items()):
-            if doc_uri != uri and document.path and analysis.entry_script is not None:
-                if ls.path_of(doc_uri) == analysis.entry_script or doc_uri in ls.analyses:
-                    validate_now(ls, doc_uri, follow=False)
+        # The script this config names (and the one it used to name) may have become, or stopped being, ours.
+        scripts = {analysis.entry_script, before.entry_script if before is not None else None} - {None}
+        for doc_uri in list(ls.workspace.text_documents):
+            if doc_uri != uri and ls.path_of(doc_uri) in scripts:
+                validate_now(ls, doc_uri, follow=False)
 
 
 def publish(ls: AmlLanguageServer, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
@@ -152,7 +153,11 @@ def register(server: AmlLanguageServer) -> None:
     file_filters = types.FileOperationRegistrationOptions(
         filters=[types.FileOperationFilter(pattern=types.FileOperationPattern(glob=WATCHED))]
     )
-    for method in (types.WORKSPACE_DID_CREATE_FILES, types.WORKSPACE_DID_RENAME_FILES, types.WORKSPACE_DID_DELETE_FILES):
+    for method in (
+        types.WORKSPACE_DID_CREATE_FILES,
+        types.WORKSPACE_DID_RENAME_FILES,
+        types.WORKSPACE_DID_DELETE_FILES,
+    ):
 
         @server.feature(method, file_filters)
         @guarded()
