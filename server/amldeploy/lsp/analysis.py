@@ -92,3 +92,4 @@ def warm_up() -> None:
     validate_config('{"computeType": "aks"}', Path("deploymentconfig.json"), Kind.DEPLOYMENT)
     validate_config('{"entryScript": "score.py"}', Path("inferenceconfig.json"), Kind.INFERENCE)
     validate_script("def init():\n    pass\n\n\ndef run(data):\n    return data\n")
+    from amldeploy.language import actions, complete, hover, links, symbols  # noqa: F401

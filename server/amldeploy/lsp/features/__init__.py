@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from amldeploy.lsp.features import commands, diagnostics
+from amldeploy.lsp.features import code_actions, commands, completion, diagnostics, hover, outline
 from amldeploy.lsp.server import AmlLanguageServer
 
-FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (diagnostics.register, commands.register)
+FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (
+    diagnostics.register,
+    completion.register,
+    hover.register,
+    code_actions.register,
+    outline.register,
+    commands.register,
+)

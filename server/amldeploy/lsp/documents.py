@@ -1,0 +1,57 @@
+"""What every request feature needs about a document: its text, kind, path and offset conversion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from amldeploy.lsp.server import AmlLanguageServer
+
+if TYPE_CHECKING:
+    from amldeploy.language.text import TextIndex
+    from amldeploy.language.validate import Kind
+
+
+@dataclass
+class Doc:
+    uri: str
+    text: str
+    version: int | None
+    path: Path
+    kind: Kind
+
+    @cached_property
+    def index(self) -> TextIndex:
+        from amldeploy.language.text import TextIndex
+
+        return TextIndex(self.text)
+
+    def offset(self, position: types.Position) -> int:
+        from amldeploy.language.text import Position
+
+        return self.index.offset(Position(position.line, position.character))
+
+    def range(self, start: int, end: int) -> types.Range:
+        from amldeploy.lsp.convert import lsp_range
+
+        return lsp_range(self.index, start, end)
+
+
+def current(ls: AmlLanguageServer, uri: str) -> Doc | None:
+    """The open document ``uri`` when it is one of ours (by name, association, content or as an entry script)."""
+    from amldeploy.lsp.analysis import kind_of
+
+    document = ls.workspace.get_text_document(uri)
+    path = ls.path_of(uri)
+    if path is None:
+        return None
+    text = document.source
+    analysis = ls.analyses.get(uri)
+    kind = analysis.kind if analysis is not None else kind_of(ls, uri, path, text)
+    if kind is None:
+        return None
+    return Doc(uri, text, document.version, path, kind)
