@@ -138,3 +138,15 @@ async def test_close_clears_diagnostics(client: LanguageClient, workspace: Path)
 async def test_custom_requests_answer_not_available_yet(client: LanguageClient) -> None:
     with pytest.raises(Exception, match="not available yet"):
         await client.protocol.send_request_async("amldeploy/deploy", {"name": "svc"})
+
+
+@pytest.mark.asyncio
+async def test_changing_source_directory_re_resolves_every_path(client: LanguageClient, workspace: Path) -> None:
+    (workspace / "src").mkdir()
+    (workspace / "src" / "score.py").write_text((workspace / "score.py").read_text(), encoding="utf-8")
+    text = '{"entryScript": "score.py", "condaFile": "env.yml"}'
+    uri = open_document(client, workspace / "inferenceconfig.json", text)
+    await diagnostics_when(client, uri, lambda d: not d)
+    replace_all(client, uri, '{"entryScript": "score.py", "condaFile": "env.yml", "sourceDirectory": "src"}', 2)
+    found = await diagnostics_when(client, uri, lambda d: codes(d) == ["IC014"])
+    assert "env.yml" in found[0].message
