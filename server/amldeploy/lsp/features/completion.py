@@ -75,6 +75,8 @@ def _item(to_range: Callable[[int, int], types.Range], c: Completion, snippets: 
         filter_text=c.filter_text,
         preselect=c.preselect or None,
         insert_text_format=types.InsertTextFormat.Snippet if snippet else types.InsertTextFormat.PlainText,
+        # Multi-line YAML items carry their absolute indentation: the client must not indent them again.
+        insert_text_mode=types.InsertTextMode.AsIs if "\n" in text else None,
         text_edit=types.TextEdit(range=to_range(c.start, c.end), new_text=text),
         command=types.Command(title="Suggest", command="editor.action.triggerSuggest") if c.kind == "folder" else None,
     )
