@@ -30,9 +30,7 @@ class UsageError(Exception):
     pass
 
 
-def run_validate(
-    paths: list[str], output_format: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr
-) -> int:
+def run_validate(paths: list[str], output_format: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     reports: list[FileReport] = []
     usage_errors: list[str] = []
     unreadable = False
@@ -83,11 +81,7 @@ def run_validate(
     _print(reports, output_format, out)
     if usage_errors or unreadable:
         return EXIT_USAGE
-    return (
-        EXIT_PROBLEMS
-        if any(p.severity == Severity.ERROR for r in reports for p in r.problems)
-        else EXIT_CLEAN
-    )
+    return EXIT_PROBLEMS if any(p.severity == Severity.ERROR for r in reports for p in r.problems) else EXIT_CLEAN
 
 
 def _validate_one(source: Source, kind: Kind) -> FileReport:
@@ -136,9 +130,7 @@ def _print(reports: list[FileReport], output_format: str, out: TextIO) -> None:
         for p in report.problems:
             line = index.line_of(p.start)
             column = p.start - index.line_start(line)
-            print(
-                f"{report.shown}:{line + 1}:{column + 1}: {p.severity.label} {p.code} {p.message}", file=out
-            )
+            print(f"{report.shown}:{line + 1}:{column + 1}: {p.severity.label} {p.code} {p.message}", file=out)
             if p.severity in counts:
                 counts[p.severity] += 1
     files = len(reports)

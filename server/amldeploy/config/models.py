@@ -130,9 +130,7 @@ class CondaDependencies(_Model):
 
     name: OptStr = Field(default=None, alias="name")
     channels: OptStrList = Field(default=None, alias="channels")
-    dependencies: Annotated[list[str | PipDependencies] | None, _NotNull] = Field(
-        default=None, alias="dependencies"
-    )
+    dependencies: Annotated[list[str | PipDependencies] | None, _NotNull] = Field(default=None, alias="dependencies")
 
 
 class PythonSection(_Model):
@@ -254,9 +252,7 @@ class InferenceConfig(_Model):
     conda_file: str | None = Field(default=None, alias="condaFile")
     extra_dockerfile_steps: str | None = Field(default=None, alias="extraDockerfileSteps")
     enable_gpu: bool = Field(default=False, alias="enableGpu")
-    cuda_version: Annotated[Literal["9.0", "9.1", "10.0"] | None, _NotNull] = Field(
-        default=None, alias="cudaVersion"
-    )
+    cuda_version: Annotated[Literal["9.0", "9.1", "10.0"] | None, _NotNull] = Field(default=None, alias="cudaVersion")
     base_image: str | None = Field(default=None, alias="baseImage")
     base_image_registry: BaseImageRegistry | None = Field(default=None, alias="baseImageRegistry")
     description: OptStr = Field(default=None, alias="description")
@@ -278,9 +274,7 @@ class LocalDeploymentConfig(_Model):
 
     compute_kind: ClassVar[str] = "local"
 
-    compute_type: Annotated[str, StringConstraints(pattern=COMPUTE_TYPE_PATTERNS["local"])] = Field(
-        alias="computeType"
-    )
+    compute_type: Annotated[str, StringConstraints(pattern=COMPUTE_TYPE_PATTERNS["local"])] = Field(alias="computeType")
     port: Annotated[Port | None, _NotNull] = Field(default=None, alias="port")
 
 
@@ -296,9 +290,7 @@ class AciDeploymentConfig(_Model):
 
     compute_kind: ClassVar[str] = "ACI"
 
-    compute_type: Annotated[str, StringConstraints(pattern=COMPUTE_TYPE_PATTERNS["ACI"])] = Field(
-        alias="computeType"
-    )
+    compute_type: Annotated[str, StringConstraints(pattern=COMPUTE_TYPE_PATTERNS["ACI"])] = Field(alias="computeType")
     container_resource_requirements: Annotated[AciResources | None, _NotNull] = Field(
         default=None, alias="containerResourceRequirements"
     )
@@ -366,9 +358,7 @@ class _AksCommon(_Model):
     gpu_cores: NonNegativeInt = Field(default=0, alias="gpuCores")
     app_insights_enabled: bool = Field(default=False, alias="appInsightsEnabled")
     scoring_timeout_ms: PositiveInt = Field(default=60000, alias="scoringTimeoutMs")
-    max_concurrent_requests_per_container: PositiveInt = Field(
-        default=1, alias="maxConcurrentRequestsPerContainer"
-    )
+    max_concurrent_requests_per_container: PositiveInt = Field(default=1, alias="maxConcurrentRequestsPerContainer")
     max_queue_wait_ms: PositiveInt = Field(default=500, alias="maxQueueWaitMs")
     num_replicas: OptPositiveInt = Field(default=None, alias="numReplicas")
     keys: Annotated[ServiceKeys | None, _NotNull] = Field(default=None, alias="keys")
@@ -383,9 +373,7 @@ class AksDeploymentConfig(_AksCommon):
 
     compute_kind: ClassVar[str] = "AKS"
 
-    compute_type: Annotated[str, StringConstraints(pattern=COMPUTE_TYPE_PATTERNS["AKS"])] = Field(
-        alias="computeType"
-    )
+    compute_type: Annotated[str, StringConstraints(pattern=COMPUTE_TYPE_PATTERNS["AKS"])] = Field(alias="computeType")
     compute_target_name: OptStr = Field(default=None, alias="computeTargetName")
 
 
@@ -398,9 +386,7 @@ class AksEndpointDeploymentConfig(_AksCommon):
         alias="computeType"
     )
     version_name: OptStr = Field(default=None, alias="versionName")
-    traffic_percentile: Annotated[TrafficPercent | None, _NotNull] = Field(
-        default=None, alias="trafficPercentile"
-    )
+    traffic_percentile: Annotated[TrafficPercent | None, _NotNull] = Field(default=None, alias="trafficPercentile")
 
 
 def _compute_type_tag(value: Any) -> str | None:

@@ -93,9 +93,7 @@ def _check_init_params(ctx: Context, facts: FunctionFacts) -> None:
 
 def _check_run_params(ctx: Context, facts: FunctionFacts) -> None:
     args = facts.node.args
-    refused = (
-        "Azure's server refuses it with 'run() cannot accept positional-only arguments, *args, or **kwargs.'"
-    )
+    refused = "Azure's server refuses it with 'run() cannot accept positional-only arguments, *args, or **kwargs.'"
     for a in args.posonlyargs:
         start, end = ctx.loc.span(a)
         ctx.out.append(
@@ -186,9 +184,7 @@ def _check_sync(ctx: Context, facts: FunctionFacts) -> None:
         if fn.name == "init":
             effect = "its body never runs, so nothing is loaded"
         else:
-            effect = (
-                "`json.dumps` cannot encode the coroutine it returns, so every request fails with HTTP 500"
-            )
+            effect = "`json.dumps` cannot encode the coroutine it returns, so every request fails with HTTP 500"
         ctx.out.append(
             codes.ASYNC_ENTRY.at(
                 start,

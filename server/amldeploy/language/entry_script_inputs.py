@@ -43,11 +43,7 @@ def _check_body_is_text(ctx: Context, facts: FunctionFacts) -> None:
             if not (isinstance(index, ast.Constant) and isinstance(index.value, str)):
                 continue
             failure = "'string indices must be integers'"
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _DICT_METHODS
-        ):
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _DICT_METHODS:
             failure = f"\"'str' object has no attribute '{node.func.attr}'\""
         else:
             continue
@@ -96,9 +92,7 @@ def _decodes(ctx: Context, param_type: ast.Call) -> bool:
 def _check_decoded_input(ctx: Context, facts: FunctionFacts, dec: ast.Call) -> None:
     literal = schema_param_name(dec)
     param_type = (
-        dec.args[1]
-        if len(dec.args) > 1
-        else next((k.value for k in dec.keywords if k.arg == "param_type"), None)
+        dec.args[1] if len(dec.args) > 1 else next((k.value for k in dec.keywords if k.arg == "param_type"), None)
     )
     if literal is None or not isinstance(param_type, ast.Call) or not _decodes(ctx, param_type):
         return

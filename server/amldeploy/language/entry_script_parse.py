@@ -214,11 +214,7 @@ def _cuts(source: str) -> list[int]:
             continue
         # Every function and class starts a piece; other statements only one in eight, picked by their text
         # so that the same ones are picked after an edit elsewhere: fewer pieces, at stable places.
-        if (
-            source.startswith(_DEFINITIONS, at)
-            or source.startswith("@", at)
-            or not hash(source[at : at + 40]) & 7
-        ):
+        if source.startswith(_DEFINITIONS, at) or source.startswith("@", at) or not hash(source[at : at + 40]) & 7:
             cuts.append(at)
             decorating = source.startswith("@", at)
     return cuts

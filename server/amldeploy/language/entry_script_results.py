@@ -156,9 +156,7 @@ def _report_array(ctx: Context, expr: ast.expr, reported: set[tuple[int, int]]) 
     )
 
 
-def _error_like(
-    ctx: Context, facts: FunctionFacts, expr: ast.expr, exc: str | None, at: Position, depth: int
-) -> bool:
+def _error_like(ctx: Context, facts: FunctionFacts, expr: ast.expr, exc: str | None, at: Position, depth: int) -> bool:
     """Whether an ``except`` block's return value reads as an error message: text, or a dict about one."""
     if depth > _DEPTH:
         return False
@@ -203,9 +201,7 @@ def _report_error_result(ctx: Context, node: ast.Return, value: ast.expr, rawhtt
     start, end = ctx.loc.span(node)
     what = f"`{ctx.snippet(value)}`"
     if rawhttp:
-        fix = (
-            "Return `AMLResponse(message, 500)` (or 400 for invalid input) so that the client sees the error."
-        )
+        fix = "Return `AMLResponse(message, 500)` (or 400 for invalid input) so that the client sees the error."
         data = None
     else:
         fix = (

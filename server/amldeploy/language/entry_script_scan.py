@@ -145,9 +145,7 @@ def binds(script: Script, facts: ModuleFacts, name: str) -> bool:
 
 
 def scan_statements(facts: ModuleFacts, statements: list[ast.stmt]) -> None:
-    stack: list[tuple[ast.stmt, Where, str, bool]] = [
-        (s, Where.MODULE, "", False) for s in reversed(statements)
-    ]
+    stack: list[tuple[ast.stmt, Where, str, bool]] = [(s, Where.MODULE, "", False) for s in reversed(statements)]
     while stack:
         node, where, container, guarded = stack.pop()
         children: list[ast.stmt] = []
@@ -167,12 +165,8 @@ def scan_statements(facts: ModuleFacts, statements: list[ast.stmt]) -> None:
             guard = _false_on_import(node.test)
             if guard is not None and where is Where.MODULE:
                 negated, label = guard
-                body_where, else_where = (
-                    (Where.MODULE, Where.NEVER) if negated else (Where.NEVER, Where.MODULE)
-                )
-                stack.extend(
-                    (s, else_where, f"the `else:` of {label}", guarded) for s in reversed(node.orelse)
-                )
+                body_where, else_where = (Where.MODULE, Where.NEVER) if negated else (Where.NEVER, Where.MODULE)
+                stack.extend((s, else_where, f"the `else:` of {label}", guarded) for s in reversed(node.orelse))
                 stack.extend((s, body_where, label, guarded) for s in reversed(node.body))
                 continue
             children = [*node.body, *node.orelse]
@@ -183,9 +177,7 @@ def scan_statements(facts: ModuleFacts, statements: list[ast.stmt]) -> None:
             stack.extend((s, where, container, guarded) for s in reversed(getattr(node, "orelse", [])))
             for h in reversed(handlers):
                 stack.extend((s, where, container, guarded) for s in reversed(h.body))
-            stack.extend(
-                (s, where, container, guarded or catches) for s in reversed(getattr(node, "body", []))
-            )
+            stack.extend((s, where, container, guarded or catches) for s in reversed(getattr(node, "body", [])))
             continue
         elif isinstance(node, ast.Match):
             children = [s for case in node.cases for s in case.body]

@@ -24,9 +24,7 @@ _LOADERS = frozenset(
 )
 # Loaders recognised by their last name: Keras/MLflow/fastText/CatBoost ``load_model``, fastai,
 # Hugging Face ``from_pretrained``, ONNX Runtime sessions.
-_LOADER_NAMES = frozenset(
-    {"load_model", "load_learner", "load_weights", "from_pretrained", "InferenceSession"}
-)
+_LOADER_NAMES = frozenset({"load_model", "load_learner", "load_weights", "from_pretrained", "InferenceSession"})
 
 
 def check_state(ctx: Context) -> None:

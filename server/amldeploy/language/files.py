@@ -13,6 +13,14 @@ from typing import Protocol
 MAX_READ_BYTES = 5 * 1024 * 1024
 
 
+def resolve(base: Path, relative: str) -> Path:
+    """``base / relative`` made absolute; never raises (a NUL byte or a symlink loop is the user's typing)."""
+    try:
+        return (base / relative).resolve()
+    except (OSError, ValueError, RuntimeError):
+        return Path(os.path.normpath(base / relative.replace("\x00", "")))
+
+
 class FileAccess(Protocol):
     def read_text(self, path: Path) -> str | None:
         """The file's text, or None when it is missing, unreadable, too large or not UTF-8."""
@@ -31,19 +39,19 @@ class DiskFiles:
             if path.stat().st_size > MAX_READ_BYTES:
                 return None
             return path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+        except (OSError, ValueError):
             return None
 
     def is_file(self, path: Path) -> bool:
         try:
             return path.is_file()
-        except OSError:
+        except (OSError, ValueError):
             return False
 
     def is_dir(self, path: Path) -> bool:
         try:
             return path.is_dir()
-        except OSError:
+        except (OSError, ValueError):
             return False
 
     def list_dir(self, path: Path) -> list[tuple[str, bool]]:
@@ -55,6 +63,6 @@ class DiskFiles:
                         found.append((entry.name, entry.is_dir()))
                     except OSError:
                         continue
-        except OSError:
+        except (OSError, ValueError):
             return []
         return sorted(found)

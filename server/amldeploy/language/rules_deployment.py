@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from amldeploy.language.codes import rule
-from amldeploy.language.files import FileAccess
+from amldeploy.language.files import FileAccess, resolve
 from amldeploy.language.nodes import Member, Node
 from amldeploy.language.problems import Problem, Severity
 
@@ -201,7 +201,7 @@ def _check_aci(root: Node, config_dir: Path, files: FileAccess, out: list[Proble
             node = root.get(key)
             if node is None or node.kind != "string" or not node.value:
                 continue
-            path = (config_dir / str(node.value)).resolve()
+            path = resolve(config_dir, str(node.value))
             text = files.read_text(path) if files.is_file(path) else None
             if text is None:
                 out.append(

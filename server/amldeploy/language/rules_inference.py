@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from amldeploy.language.codes import rule
 from amldeploy.language.conda import read_conda
-from amldeploy.language.files import FileAccess
+from amldeploy.language.files import FileAccess, resolve
 from amldeploy.language.nodes import Node
 from amldeploy.language.problems import Problem, Severity
 
@@ -103,13 +103,13 @@ def resolve_paths(root: Node, config_dir: Path) -> InferencePaths:
     source = root.get("sourceDirectory")
     base = config_dir
     if source is not None and source.kind == "string" and str(source.value).strip():
-        base = (config_dir / str(source.value)).resolve()
+        base = resolve(config_dir, str(source.value))
 
     def rel(key: str) -> Path | None:
         node = root.get(key)
         if node is None or node.kind != "string" or not str(node.value).strip():
             return None
-        return (base / str(node.value)).resolve()
+        return resolve(base, str(node.value))
 
     return InferencePaths(base, rel("entryScript"), rel("condaFile"))
 

@@ -19,15 +19,12 @@ TOO_LARGE = rule(
     f"Config files and entry scripts are read up to {MAX_READ_BYTES // (1024 * 1024)} MB; a larger file is "
     "almost certainly not a config (a model or a data file named like one).",
 )
-BINARY = rule(
-    "JS009", Severity.ERROR, "Binary file", "The file holds NUL bytes: it is not a text config or script."
-)
+BINARY = rule("JS009", Severity.ERROR, "Binary file", "The file holds NUL bytes: it is not a text config or script.")
 NOT_UTF8 = rule(
     "JS010",
     Severity.ERROR,
     "Not UTF-8",
-    "Config files and entry scripts must be UTF-8 text (as Azure's tools read them). "
-    "Re-save the file as UTF-8.",
+    "Config files and entry scripts must be UTF-8 text (as Azure's tools read them). Re-save the file as UTF-8.",
 )
 
 SKIP_DIRS = frozenset(
@@ -62,9 +59,7 @@ def read_source(path: Path) -> Source:
         if size > MAX_READ_BYTES:
             mb = size / (1024 * 1024)
             limit = MAX_READ_BYTES // (1024 * 1024)
-            message = (
-                f"File too large ({mb:.1f} MB): amldeploy reads configs and entry scripts up to {limit} MB."
-            )
+            message = f"File too large ({mb:.1f} MB): amldeploy reads configs and entry scripts up to {limit} MB."
             return Source(path, "", [TOO_LARGE.at(0, 0, message)], unreadable=True)
         raw = path.read_bytes()
     except OSError as exc:
@@ -87,8 +82,7 @@ def read_source(path: Path) -> Source:
         line = prefix.count("\n") + 1
         column = len(prefix) - (prefix.rfind("\n") + 1) + 1
         message = (
-            f"Not UTF-8: invalid byte 0x{body[bad]:02x} at line {line}, column {column}. "
-            "Re-save the file as UTF-8."
+            f"Not UTF-8: invalid byte 0x{body[bad]:02x} at line {line}, column {column}. Re-save the file as UTF-8."
         )
         return Source(path, text, [NOT_UTF8.at(len(prefix), len(prefix) + 1, message)], unreadable=True)
 

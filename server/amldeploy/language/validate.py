@@ -52,9 +52,7 @@ def kind_from_content(text: str) -> Kind | None:
 
 
 def classify(path: Path, text: str) -> Kind | None:
-    return kind_from_name(path) or (
-        kind_from_content(text) if path.name.lower().endswith(CONFIG_SUFFIXES) else None
-    )
+    return kind_from_name(path) or (kind_from_content(text) if path.name.lower().endswith(CONFIG_SUFFIXES) else None)
 
 
 @dataclass(slots=True)

@@ -239,7 +239,7 @@ def test_quote_cuda_version(config: Make, text: str, expected: str) -> None:
     ],
 )
 def test_quote_the_number(config: Make, text: str, kind: Kind, expected: str) -> None:
-    fixed, _ = config(text, kind).fix(kind == Kind.INFERENCE and "IC002" or "DC002", "Quote the value")
+    fixed, _ = config(text, kind).fix("IC002" if kind == Kind.INFERENCE else "DC002", "Quote the value")
     assert expected in fixed
 
 
@@ -402,6 +402,7 @@ def test_add_init_skeleton(text: str, expected_end: str) -> None:
         ),
         ("import json\n" + INIT, "import json\ndef init():\n"),
         ("", "import json\n\n\ndef run(raw_data):\n"),
+        ("@functools.cache\ndef init():\n    pass\n", "import json\n\n\n@functools.cache\ndef init():\n"),
     ],
 )
 def test_add_run_skeleton(text: str, expected_start: str) -> None:
