@@ -43,9 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_lsp(tcp: str | None) -> int:
+    import gc
+
+    # Importing lsprotocol creates several hundred thousand objects; left alone, the collector walks them all
+    # again and again during start-up. Collect never while importing, then park them out of its way.
+    gc.disable()
     from amldeploy.lsp.server import create_server
 
     server = create_server()
+    gc.freeze()
+    gc.enable()
     if tcp:
         host, _, port = tcp.rpartition(":")
         if not host or not port.isdigit():
