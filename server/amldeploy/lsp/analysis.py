@@ -48,7 +48,7 @@ class EditorFiles(DiskFiles):
         return self.ls.open_text(path) is not None or super().is_file(path)
 
 
-def kind_of(ls: AmlLanguageServer, uri: str, path: Path, text: str) -> Kind | None:
+def kind_of(ls: AmlLanguageServer, path: Path, text: str) -> Kind | None:
     by_name = ls.settings.kind_by_name(path.name)
     if by_name is not None:
         return Kind(by_name)
@@ -66,22 +66,19 @@ def kind_of(ls: AmlLanguageServer, uri: str, path: Path, text: str) -> Kind | No
 
 def analyse(ls: AmlLanguageServer, uri: str) -> Analysis | None:
     """Analyse the open document ``uri`` now; None when it is not one of ours."""
-    document = ls.workspace.get_text_document(uri)
-    path = ls.path_of(uri)
-    if path is None:
+    from amldeploy.lsp.documents import current
+
+    doc = current(ls, uri, fresh=True)
+    if doc is None:
         return None
-    text = document.source
-    kind = kind_of(ls, uri, path, text)
-    if kind is None:
-        return None
-    if kind == Kind.ENTRY_SCRIPT:
-        return Analysis(uri, path, document.version, kind, text, validate_script(text))
-    result = validate_config(text, path, kind, EditorFiles(ls))
+    if doc.kind == Kind.ENTRY_SCRIPT:
+        return Analysis(uri, doc.path, doc.version, doc.kind, doc.text, validate_script(doc.text))
+    result = validate_config(doc.text, doc.path, doc.kind, EditorFiles(ls))
     script = None
     root = result.document.root
-    if kind == Kind.INFERENCE and root is not None and root.kind == "object":
-        script = resolve_paths(root, path.parent).entry_script
-    return Analysis(uri, path, document.version, kind, text, result.problems, script)
+    if doc.kind == Kind.INFERENCE and root is not None and root.kind == "object":
+        script = resolve_paths(root, doc.path.parent).entry_script
+    return Analysis(uri, doc.path, doc.version, doc.kind, doc.text, result.problems, script)
 
 
 def warm_up() -> None:

@@ -41,8 +41,10 @@ class Doc:
         return lsp_range(self.index, start, end)
 
 
-def current(ls: AmlLanguageServer, uri: str) -> Doc | None:
-    """The open document ``uri`` when it is one of ours (by name, association, content or as an entry script)."""
+def current(ls: AmlLanguageServer, uri: str, fresh: bool = False) -> Doc | None:
+    """The open document ``uri`` when it is one of ours (by name, association, content or as an entry script).
+
+    The kind comes from the last analysis unless ``fresh`` asks to decide it again from the current text."""
     from amldeploy.lsp.analysis import kind_of
 
     document = ls.workspace.get_text_document(uri)
@@ -50,8 +52,8 @@ def current(ls: AmlLanguageServer, uri: str) -> Doc | None:
     if path is None:
         return None
     text = document.source
-    analysis = ls.analyses.get(uri)
-    kind = analysis.kind if analysis is not None else kind_of(ls, uri, path, text)
+    analysis = None if fresh else ls.analyses.get(uri)
+    kind = analysis.kind if analysis is not None else kind_of(ls, path, text)
     if kind is None:
         return None
     return Doc(uri, text, document.version, path, kind)
