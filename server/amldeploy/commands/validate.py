@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from amldeploy.language.problems import Problem, Severity
 from amldeploy.language.rules_inference import resolve_paths
-from amldeploy.language.sources import Source, find_configs, read_source
+from amldeploy.language.sources import find_configs, read_source
 from amldeploy.language.text import TextIndex
 from amldeploy.language.validate import Kind, classify, validate_config, validate_script
 
@@ -55,9 +55,17 @@ def run_validate(paths: list[str], output_format: str, out: TextIO = sys.stdout,
                     "(no 'entryScript' or 'computeType' key, not a .py file)"
                 )
             return
-        reports.append(_validate_one(source, kind))
-        if kind == Kind.INFERENCE:
-            _add_entry_script(source, add)
+        if kind == Kind.ENTRY_SCRIPT:
+            reports.append(FileReport(path, _shown(path), source.text, validate_script(source.text)))
+            return
+        result = validate_config(source.text, path, kind)
+        reports.append(FileReport(path, _shown(path), source.text, result.problems))
+        root = result.document.root
+        if kind == Kind.INFERENCE and root is not None and root.kind == "object":
+            # An inference config also lints the entry script it names (when that file exists).
+            script = resolve_paths(root, path.parent).entry_script
+            if script is not None and script.suffix == ".py" and script.is_file():
+                add(script, Kind.ENTRY_SCRIPT, False)
 
     for raw in paths:
         path = Path(raw)
@@ -82,26 +90,6 @@ def run_validate(paths: list[str], output_format: str, out: TextIO = sys.stdout,
     if usage_errors or unreadable:
         return EXIT_USAGE
     return EXIT_PROBLEMS if any(p.severity == Severity.ERROR for r in reports for p in r.problems) else EXIT_CLEAN
-
-
-def _validate_one(source: Source, kind: Kind) -> FileReport:
-    if kind == Kind.ENTRY_SCRIPT:
-        problems = validate_script(source.text)
-    else:
-        problems = validate_config(source.text, source.path, kind).problems
-    return FileReport(source.path, _shown(source.path), source.text, problems)
-
-
-def _add_entry_script(source: Source, add: Any) -> None:
-    """An inference config also lints the entry script it names (when that file exists)."""
-    from amldeploy.language.documents import detect_language, parse_document
-
-    document = parse_document(source.text, detect_language(source.text, source.path.name))
-    if document.root is None or document.root.kind != "object":
-        return
-    script = resolve_paths(document.root, source.path.parent).entry_script
-    if script is not None and script.suffix == ".py" and script.is_file():
-        add(script, Kind.ENTRY_SCRIPT, False)
 
 
 def _shown(path: Path) -> str:

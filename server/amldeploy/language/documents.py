@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Literal
 
 import tree_sitter
@@ -22,7 +22,6 @@ import yaml
 from amldeploy.language.codes import rule
 from amldeploy.language.nodes import Member, Node
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.text import TextIndex
 
 Language = Literal["json", "yaml"]
 
@@ -66,18 +65,12 @@ JS_STRING = rule(
 
 @dataclass(slots=True)
 class ParsedDocument:
+    """A parsed document. Shared through a small cache: consumers read the tree and never change it."""
+
     text: str
     language: Language
     root: Node | None
     problems: list[Problem] = field(default_factory=list)
-
-    @cached_property
-    def index(self) -> TextIndex:
-        return TextIndex(self.text)
-
-    @property
-    def has_syntax_errors(self) -> bool:
-        return any(p.severity == Severity.ERROR for p in self.problems)
 
 
 def detect_language(text: str, filename: str = "") -> Language:
@@ -134,8 +127,29 @@ class _Offsets:
         return byte_offset - (self._extra[i] if i >= 0 else 0)
 
 
+_RECENT: OrderedDict[tuple[Language, str], ParsedDocument] = OrderedDict()
+_RECENT_SIZE = 8
+
+
 def parse_document(text: str, language: Language) -> ParsedDocument:
-    """Parse ``text``; never raises. Syntax problems come back in ``problems``, partial trees in ``root``."""
+    """Parse ``text``; never raises. Syntax problems come back in ``problems``, partial trees in ``root``.
+
+    Validation, completion, hover, links and the outline of one editor state all ask for the same text: the
+    last few parses are kept so that each text is parsed once.
+    """
+    key = (language, text)
+    cached = _RECENT.get(key)
+    if cached is not None:
+        _RECENT.move_to_end(key)
+        return cached
+    parsed = _parse(text, language)
+    _RECENT[key] = parsed
+    if len(_RECENT) > _RECENT_SIZE:
+        _RECENT.popitem(last=False)
+    return parsed
+
+
+def _parse(text: str, language: Language) -> ParsedDocument:
     source = text.encode("utf-8", errors="surrogatepass")
     tree = _parser(language).parse(source)
     builder = (_JsonBuilder if language == "json" else _YamlBuilder)(text, source)
@@ -185,6 +199,8 @@ _PUNCTUATION = frozenset({"{", ",", ":", "[", "comment"})
 
 
 class _Builder:
+    lang_name = ""  # "JSON" or "YAML", for messages
+
     def __init__(self, text: str, source: bytes) -> None:
         self.text = text
         self.source = source
@@ -238,8 +254,6 @@ class _Builder:
             message = f"{what}: this part is not valid {self.lang_name}."
         self.problems.append(JS_SYNTAX.at(start, end, message))
 
-    lang_name = ""
-
     def scan_errors(self, ts: tree_sitter.Node) -> None:
         """Report ERROR/MISSING nodes below ``ts`` that the conversion itself did not visit."""
         if not ts.has_error:
@@ -285,8 +299,9 @@ class _JsonBuilder(_Builder):
                 self.problems.append(JS_COMMENT.at(s, e, "Comments are not allowed in JSON files."))
             elif result is None:
                 closed_early = child.type == "object" and child.children and child.children[-1].is_missing
-                if closed_early and self.members_after_missing_comma(child, children[i + 1 :]):
-                    return self.resumed
+                resumed = self.members_after_missing_comma(child, children[i + 1 :]) if closed_early else None
+                if resumed is not None:
+                    return resumed
                 result = self.value(child)
             else:
                 s, e = self.span(child)
@@ -296,18 +311,18 @@ class _JsonBuilder(_Builder):
             result = self.value(root)
         return result
 
-    def members_after_missing_comma(self, obj: tree_sitter.Node, rest: list[tree_sitter.Node]) -> bool:
+    def members_after_missing_comma(self, obj: tree_sitter.Node, rest: list[tree_sitter.Node]) -> Node | None:
         """``"a": 1\n "b": 2`` at the top level: tree-sitter closes the object early and leaves the
         remaining members loose in the document. Put them back and report the one missing comma."""
         tokens = [c for c in rest if c.type != "comment"]
         if len(tokens) < 3 or tokens[0].type != "string" or self.src(tokens[1]).strip() != ":":
-            return False
+            return None
         node = self.obj(obj)
         self.problems = [p for p in self.problems if p.code != JS_MISSING.code or p.start != node.end]
         s, e = self.span(tokens[0])
         self.problems.append(JS_MISSING.at(s, e, "Missing ',' before this member."))
         i = 0
-        while i + 2 < len(tokens) + 0 and tokens[i].type == "string" and self.src(tokens[i + 1]).strip() == ":":
+        while i + 2 < len(tokens) and tokens[i].type == "string" and self.src(tokens[i + 1]).strip() == ":":
             _attach(node, self.string(tokens[i]), self.span(tokens[i]), self.value(tokens[i + 2]))
             i += 3
             while i < len(tokens) and self.src(tokens[i]).strip() in (",", "}"):
@@ -315,10 +330,7 @@ class _JsonBuilder(_Builder):
         for leftover in tokens[i:]:
             self.unexpected(leftover)
         node.end = self.span(rest[-1])[1]
-        self.resumed = node
-        return True
-
-    resumed: Node | None = None
+        return node
 
     def value(self, ts: tree_sitter.Node) -> Node | None:
         t = ts.type

@@ -62,7 +62,7 @@ class Node:
     @property
     def opening(self) -> tuple[int, int]:
         """Range of the opening token (``{``, ``[``) or, for a YAML block, of the first character."""
-        return self.start, min(self.start + 1, self.end) if self.end > self.start else self.start
+        return self.start, max(self.start, min(self.start + 1, self.end))
 
     # -- values --------------------------------------------------------------------------------------------
     def to_python(self) -> Any:

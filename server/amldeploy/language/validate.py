@@ -9,6 +9,7 @@ from pathlib import Path
 
 from amldeploy.language.documents import ParsedDocument, detect_language, parse_document
 from amldeploy.language.files import DiskFiles, FileAccess
+from amldeploy.language.nodes import Node
 from amldeploy.language.problems import Problem, sort_problems
 from amldeploy.language.rules_deployment import check_deployment, compute_type
 from amldeploy.language.rules_inference import check_inference
@@ -94,11 +95,11 @@ def validate_config(text: str, path: Path, kind: Kind, files: FileAccess | None 
     return ConfigResult(kind, document, sort_problems(problems))
 
 
-def _merge(generic: list[Problem], specific: list[Problem], kind: Kind, root: object) -> list[Problem]:
+def _merge(generic: list[Problem], specific: list[Problem], kind: Kind, root: Node) -> list[Problem]:
     """A specific rule at the same place as a generic unknown-key warning replaces it."""
     rules = INFERENCE_RULES if kind == Kind.INFERENCE else DEPLOYMENT_RULES
     taken = {(p.start, p.end) for p in specific}
-    unknown_type = kind == Kind.DEPLOYMENT and compute_type(root) is None  # type: ignore[arg-type]
+    unknown_type = kind == Kind.DEPLOYMENT and compute_type(root) is None
     kept = []
     for p in generic:
         if p.code == rules.unknown.code:

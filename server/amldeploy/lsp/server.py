@@ -35,7 +35,6 @@ class AmlLanguageServer(LanguageServer):
         self.settings = Settings()
         self.analyses: dict[str, Analysis] = {}  # uri → the last analysis of an open document
         self.scheduled: dict[str, Any] = {}  # uri → pending validation handle (coalesces bursts of edits)
-        self.feature_errors = 0
 
     # -- logging -------------------------------------------------------------------------------------------
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
@@ -45,7 +44,6 @@ class AmlLanguageServer(LanguageServer):
             log.debug("could not send a log message", exc_info=True)
 
     def feature_failed(self, name: str, error: BaseException) -> None:
-        self.feature_errors += 1
         trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         self.log(f"amldeploy: {name} failed; the server keeps serving.\n{trace}", types.MessageType.Error)
 
