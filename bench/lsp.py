@@ -56,7 +56,8 @@ async def edits(command: list[str], count: int) -> list[float]:
     await asyncio.sleep(0.5)  # let the warm-up finish
     times = []
     for version in range(2, count + 2):
-        text = invalid if version % 2 else valid
+        # Every edit is a text the server has never seen, as when typing.
+        text = (invalid if version % 2 else valid) + f"# edit {version}\n"
         done = client.expect("textDocument/publishDiagnostics", published(version))
         sent = time.perf_counter()
         client.notify(

@@ -192,7 +192,7 @@ class SchemaValidator:
 
     def _matches(self, node: Node, schema: Schema, base: str) -> bool:
         probe: list[Problem] = []
-        self._check(node, [(schema, base)], probe)
+        self._check(node, [(schema, base)], probe, errors_only=True)
         return not any(p.severity == Severity.ERROR for p in probe)
 
     def _best_branch(self, node: Node, branches: Iterable[Schema], base: str) -> Schema | None:
@@ -200,7 +200,7 @@ class SchemaValidator:
         best_score: tuple[int, int] | None = None
         for branch in branches:
             probe: list[Problem] = []
-            self._check(node, [(branch, base)], probe)
+            self._check(node, [(branch, base)], probe, errors_only=True)
             errors = [p for p in probe if p.severity == Severity.ERROR]
             # Prefer no errors; then a branch whose type fits (errors below the node beat errors on it).
             on_node = sum(1 for p in errors if p.start == node.start and p.end == node.end)
@@ -209,18 +209,21 @@ class SchemaValidator:
                 best, best_score = branch, score
         return best
 
-    def _check(self, node: Node, schemas: list[tuple[Schema, str]], out: list[Problem]) -> None:
+    def _check(
+        self, node: Node, schemas: list[tuple[Schema, str]], out: list[Problem], errors_only: bool = False
+    ) -> None:
+        """Problems of ``node`` into ``out``; ``errors_only`` for probes (``if``, branch choice) skips warnings."""
         applicable = self._applicable(schemas, node)
         for schema, _ in applicable:
             if not self._check_scalar(node, schema, out):
                 return
         if node.kind == "object":
-            self._check_object(node, applicable, out)
+            self._check_object(node, applicable, out, errors_only)
         elif node.kind == "array":
             items = self._items(applicable)
             if items:
                 for item in node.items:
-                    self._check(item, items, out)
+                    self._check(item, items, out, errors_only)
 
     def _items(self, applicable: list[tuple[Schema, str]]) -> list[tuple[Schema, str]]:
         return [(s["items"], base) for s, base in applicable if isinstance(s.get("items"), Mapping)]
@@ -232,7 +235,9 @@ class SchemaValidator:
                 props.setdefault(key, []).append((sub, base))
         return props
 
-    def _check_object(self, node: Node, applicable: list[tuple[Schema, str]], out: list[Problem]) -> None:
+    def _check_object(
+        self, node: Node, applicable: list[tuple[Schema, str]], out: list[Problem], errors_only: bool
+    ) -> None:
         props = self._properties(applicable)
         closed = any("properties" in s for s, _ in applicable)
         extra: list[tuple[Schema, str]] = []
@@ -254,11 +259,11 @@ class SchemaValidator:
         for member in node.members:
             if member.key in props:
                 if member.value is not None:
-                    self._check(member.value, props[member.key], out)
+                    self._check(member.value, props[member.key], out, errors_only)
             elif extra:
                 if member.value is not None:
-                    self._check(member.value, extra, out)
-            elif closed:
+                    self._check(member.value, extra, out, errors_only)
+            elif closed and not errors_only:
                 out.append(self._unknown(member, list(props), misspellings))
 
     def _unknown(self, member: Member, known: list[str], misspellings: Mapping[str, str]) -> Problem:
