@@ -1,0 +1,168 @@
+"""The service commands: ``deploy``, ``list``, ``show``, ``logs``, ``score``, ``keys``, ``delete``.
+
+Exit status, as for ``validate``: 0 success, 1 the operation failed (a config with errors, a service that is
+missing or failed, a non-2xx answer), 2 a usage mistake or unreadable input. ``--output json`` prints one JSON
+document on stdout (progress goes to stderr as JSON lines); errors then come as ``{"error": {...}}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, TextIO
+
+SERVICE_COMMANDS = ("deploy", "list", "show", "logs", "score", "keys", "delete")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+_OUTPUT_HELP = "text for people (default) or one JSON document for programs"
+_EPILOG = "Exit status: 0 success, 1 the operation failed, 2 usage error or unreadable input, 130 interrupted."
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be a whole number from 1 to 65535, not {text!r}")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of lines, not {text!r}")
+    return int(text)
+
+
+def add_service_parsers(sub: Any) -> None:
+    """Add the service commands to the ``amldeploy`` subparsers (argparse only: nothing heavy is imported)."""
+
+    def add(name: str, help_text: str, description: str, with_name: bool = True) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=description, epilog=_EPILOG)
+        if with_name:
+            parser.add_argument("name", metavar="NAME", help="the service name")
+        parser.add_argument("--output", choices=("text", "json"), default="text", help=_OUTPUT_HELP)
+        parser.set_defaults(service_command=name)
+        return parser
+
+    deploy = add(
+        "deploy",
+        "deploy a service from an inference config and a deployment config",
+        "Start the scoring service NAME from inferenceconfig.json + deploymentconfig.json and wait until it "
+        "answers (v1: 30 health checks 1 s apart). computeType local runs as a local process; --target process "
+        "runs an ACI or AKS config locally with its front-end settings (auth keys, queue, timeout). Deploying an "
+        "existing NAME replaces it once the new configs are valid.",
+    )
+    files = (("ic", "--inference-config", "inference config"), ("dc", "--deploy-config", "deployment config"))
+    for dest, long, what in files:
+        # v1's az ml spelled them --inference-config-file and --deploy-config-file.
+        deploy.add_argument(f"--{dest}", long, long + "-file", dest=dest, required=True, metavar="FILE", help=what)
+    deploy.add_argument(
+        "--model",
+        "-m",
+        dest="models",
+        action="append",
+        default=[],
+        metavar="PATH[:NAME[:VERSION]]",
+        help="a model file or folder (repeatable); it lands in azureml-models/NAME/VERSION (default: the file's "
+        "stem, version 1)",
+    )
+    deploy.add_argument("--target", metavar="TARGET", help="where to run it (default: from computeType): process")
+    deploy.add_argument("--port", type=_port, help="the local port (default: the config's 'port', else a free one)")
+    deploy.add_argument(
+        "--isolated",
+        action="store_true",
+        help="run in a cached venv holding only the environment's pip packages (built on first use)",
+    )
+    add("list", "list the services of this folder", "List the services deployed from this folder.", with_name=False)
+    add("show", "show one service", "Show a service: state, URIs, process, models, last error.")
+    logs = add("logs", "print a service's log", "Print the log of a service (its stdout and stderr).")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until Ctrl-C")
+    logs.add_argument("--tail", "-n", type=_count, metavar="N", help="only the last N lines")
+    score = add(
+        "score",
+        "send a request to a service",
+        "POST a request body to the service's /score and print the answer (status, run time, body). The "
+        "service's key is sent when its auth is enabled.",
+    )
+    body = score.add_mutually_exclusive_group(required=True)
+    body.add_argument("--data", "-d", metavar="JSON", help="the request body")
+    body.add_argument("--file", metavar="FILE", help="a file holding the request body ('-' for stdin)")
+    add("keys", "print a service's keys", "Print the primary and secondary keys of a running service.")
+    add("delete", "stop and remove a service", "Stop a service (SIGTERM, SIGKILL after 10 s) and remove its state.")
+
+
+class Output:
+    """Where a command's results, progress and errors go, by ``--output``."""
+
+    def __init__(self, command: str, fmt: str, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        self.command = command
+        self.json = fmt == "json"
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+
+    def reporter(self) -> Any:
+        from amldeploy.ops.reporter import ConsoleReporter, JsonLinesReporter
+
+        return JsonLinesReporter(self.err) if self.json else ConsoleReporter(self.err)
+
+    def document(self, data: Any) -> None:
+        json.dump(data, self.out, indent=2, ensure_ascii=False)
+        self.out.write("\n")
+        self.out.flush()
+
+    def line(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def error(self, message: str, hint: str | None = None, status: int = EXIT_FAILED, **extra: Any) -> int:
+        if self.json:
+            self.document({"error": {"message": message, "hint": hint, "status": status, **extra}})
+        else:
+            text = f"amldeploy {self.command}: {message}"
+            if hint:
+                text += (" " if message.endswith((".", "?", "!")) else ": ") + hint
+            self.err.write(text + "\n")
+            self.err.flush()
+        return status
+
+
+def run_service_command(args: argparse.Namespace) -> int:
+    from amldeploy.ops.errors import DeployFailed, OpsError
+
+    output = Output(args.service_command, args.output)
+    try:
+        return _dispatch(args, output)
+    except DeployFailed as exc:
+        from amldeploy.commands.deploy import report_failure
+
+        return report_failure(exc, output)
+    except OpsError as exc:
+        return output.error(exc.message, exc.hint, exc.status)
+    except KeyboardInterrupt:
+        output.error("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace, output: Output) -> int:
+    command = args.service_command
+    if command == "deploy":
+        from amldeploy.commands.deploy import run_deploy
+
+        return run_deploy(args, output)
+    if command == "logs":
+        from amldeploy.commands.service_logs import run_logs
+
+        return run_logs(args.name, args.follow, args.tail, output)
+    if command == "score":
+        from amldeploy.commands.score import run_score
+
+        return run_score(args.name, args.data, args.file, output)
+    from amldeploy.commands import service_views
+
+    if command == "list":
+        return service_views.run_list(output)
+    if command == "show":
+        return service_views.run_show(args.name, output)
+    if command == "keys":
+        return service_views.run_keys(args.name, output)
+    return service_views.run_delete(args.name, output)
