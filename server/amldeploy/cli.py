@@ -60,7 +60,11 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     source = serve.add_mutually_exclusive_group()
     source.add_argument("--entry-script", metavar="FILE", help="the score.py to serve")
     source.add_argument("--ic", metavar="FILE", help="an inferenceconfig.json naming the entry script")
-    serve.add_argument("--source-dir", metavar="DIR", help="folder added to sys.path (default: the script's)")
+    serve.add_argument(
+        "--source-dir",
+        metavar="DIR",
+        help="folder added to sys.path (default: AZUREML_SOURCE_DIRECTORY, else the script's)",
+    )
     serve.add_argument(
         "--model",
         action="append",

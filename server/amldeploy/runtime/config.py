@@ -1,0 +1,221 @@
+"""Settings of ``amldeploy serve``: Azure's environment variables, then the command line over them.
+
+Azure's names keep Azure's meanings (``AZUREML_ENTRY_SCRIPT``, ``AML_APP_ROOT``, ``SERVER_PORT``, ...). The
+front-end settings come from ``--dc`` where its compute type has them (AKS: all four; ACI: ``authEnabled``),
+else from ``AMLDEPLOY_*`` variables, else the defaults: no auth, one run() at a time, no queue or front-end
+time limit. Keys come only from the environment or a keys file, never from the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from amldeploy import __version__
+from amldeploy.runtime.gateway import GatewaySettings
+from amldeploy.runtime.models import ModelSpec, ModelSpecError, parse_model_spec
+
+DEFAULT_PORT = 5001
+DEFAULT_SCORING_TIMEOUT_MS = 3_600_000
+
+
+class ConfigProblem(Exception):
+    """The server cannot start with these settings; the message says which one to change."""
+
+
+@dataclass(slots=True)
+class RuntimeConfig:
+    entry_script: Path | None = None  # None: ``import main`` from the app root, as Azure's server does
+    source_dir: Path | None = None
+    app_root: Path | None = None  # None: a fresh temporary folder, removed at exit
+    models: list[ModelSpec] = field(default_factory=list)
+    model_dir: str | None = None
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    workers: int = 1
+    scoring_timeout_ms: int = DEFAULT_SCORING_TIMEOUT_MS
+    cors_origins: str | None = None
+    service_name: str = "ML service"
+    service_version: str = "1.0"
+    service_path_prefix: str = ""
+    server_version: str | None = None
+    log_level: str = "INFO"
+    gateway: GatewaySettings = field(default_factory=GatewaySettings)
+    environment: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _int(env: Mapping[str, str], name: str, minimum: int = 1) -> int | None:
+    text = env.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigProblem(f"{name} must be an integer, not {text!r}") from None
+    if value < minimum:
+        raise ConfigProblem(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool | None:
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return None
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigProblem(f"{name} must be true or false, not {env[name]!r}")
+
+
+def read_keys(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The service keys from ``AMLDEPLOY_PRIMARY_KEY``/``AMLDEPLOY_SECONDARY_KEY`` or ``AMLDEPLOY_KEYS_FILE``."""
+    primary, secondary = env.get("AMLDEPLOY_PRIMARY_KEY", ""), env.get("AMLDEPLOY_SECONDARY_KEY", "")
+    keys_file = env.get("AMLDEPLOY_KEYS_FILE", "")
+    if keys_file:
+        try:
+            data = json.loads(Path(keys_file).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise ConfigProblem(f"AMLDEPLOY_KEYS_FILE {keys_file} cannot be read as JSON: {e}") from None
+        if not isinstance(data, dict):
+            raise ConfigProblem(f'AMLDEPLOY_KEYS_FILE {keys_file} must hold {{"primaryKey": ..., "secondaryKey": ...}}')
+        primary = primary or str(data.get("primaryKey") or "")
+        secondary = secondary or str(data.get("secondaryKey") or "")
+    return tuple(k for k in (primary, secondary) if k)
+
+
+def _inference_config(path: Path, cfg: RuntimeConfig) -> None:
+    from amldeploy.config.load import ConfigError, load_inference_config
+    from amldeploy.language.files import resolve
+
+    try:
+        loaded = load_inference_config(path)
+    except ConfigError as e:
+        raise ConfigProblem(str(e)) from None
+    ic = loaded.config
+    config_dir = path.resolve().parent
+    source = ic.source_directory
+    base = resolve(config_dir, source) if source and source.strip() else config_dir
+    cfg.source_dir = base
+    cfg.entry_script = resolve(base, ic.entry_script)
+    if ic.environment is not None and ic.environment.environment_variables:
+        cfg.environment.update(ic.environment.environment_variables)
+    cfg.warnings += [f"{path}: warning {p.code} {p.message}" for p in loaded.warnings]
+
+
+def _deployment_config(path: Path, cfg: RuntimeConfig) -> dict[str, Any]:
+    """The front-end values the config's compute type defines (its defaults included), plus its local port."""
+    from amldeploy.config.load import ConfigError, load_deployment_config
+    from amldeploy.config.models import AciDeploymentConfig, LocalDeploymentConfig
+
+    try:
+        loaded = load_deployment_config(path)
+    except ConfigError as e:
+        raise ConfigProblem(str(e)) from None
+    dc = loaded.config
+    cfg.warnings += [f"{path}: warning {p.code} {p.message}" for p in loaded.warnings]
+    if isinstance(dc, LocalDeploymentConfig):
+        return {"port": dc.port} if dc.port is not None else {}
+    if isinstance(dc, AciDeploymentConfig):
+        return {"auth_enabled": dc.auth_enabled}
+    return {
+        "auth_enabled": dc.auth_enabled,
+        "max_concurrent": dc.max_concurrent_requests_per_container,
+        "max_queue_wait_ms": dc.max_queue_wait_ms,
+        "scoring_timeout_ms": dc.scoring_timeout_ms,
+    }
+
+
+def _gateway(env: Mapping[str, str], from_dc: dict[str, Any], dc_name: str, threads: int | None) -> GatewaySettings:
+    env_values: dict[str, Any] = {
+        "auth_enabled": _bool(env, "AMLDEPLOY_AUTH_ENABLED"),
+        "max_concurrent": _int(env, "AMLDEPLOY_MAX_CONCURRENT_REQUESTS"),
+        "max_queue_wait_ms": _int(env, "AMLDEPLOY_MAX_QUEUE_WAIT_MS"),
+        "scoring_timeout_ms": _int(env, "AMLDEPLOY_SCORING_TIMEOUT_MS"),
+    }
+    g = GatewaySettings()
+    notes = []
+    for key, env_value in env_values.items():
+        if key in from_dc:
+            setattr(g, key, from_dc[key])
+            notes.append(f"{key} from {dc_name}")
+        elif env_value is not None:
+            setattr(g, key, env_value)
+            notes.append(f"{key} from the environment")
+    if threads is not None:
+        g.max_concurrent = threads
+        notes.append("max_concurrent from --threads")
+    g.notes = notes
+    if g.auth_enabled:
+        g.keys = read_keys(env)
+        if not g.keys:
+            where = dc_name if "auth_enabled" in from_dc else "AMLDEPLOY_AUTH_ENABLED"
+            raise ConfigProblem(
+                f"authEnabled is true ({where}) but no key is set: put the keys in AMLDEPLOY_PRIMARY_KEY and "
+                'AMLDEPLOY_SECONDARY_KEY, or in a JSON file {"primaryKey": ..., "secondaryKey": ...} named by '
+                "AMLDEPLOY_KEYS_FILE"
+            )
+    return g
+
+
+def load_config(args: Any, env: Mapping[str, str], cwd: Path) -> RuntimeConfig:
+    """Settings from ``env`` with the parsed ``serve`` arguments (or None: image entrypoint) over them."""
+
+    def get(name: str) -> Any:
+        return getattr(args, name, None) if args is not None else None
+
+    cfg = RuntimeConfig()
+    app_root = env.get("AML_APP_ROOT", "").strip()
+    cfg.app_root = (cwd / app_root).resolve() if app_root else None
+    base = cfg.app_root or cwd
+    source = env.get("AZUREML_SOURCE_DIRECTORY", "").strip()
+    env_source = (base / source) if source else None
+    if get("ic"):
+        _inference_config(Path(get("ic")), cfg)
+    elif get("entry_script"):
+        script = (cwd / get("entry_script")).resolve()
+        if not script.is_file():
+            raise ConfigProblem(f"--entry-script {get('entry_script')}: no such file")
+        cfg.entry_script, cfg.source_dir = script, env_source or script.parent
+    else:
+        entry = env.get("AZUREML_ENTRY_SCRIPT", "").strip()
+        cfg.entry_script = (base / entry) if entry else None
+        cfg.source_dir = env_source
+    if get("source_dir"):
+        cfg.source_dir = (cwd / get("source_dir")).resolve()
+        if not cfg.source_dir.is_dir():
+            raise ConfigProblem(f"--source-dir {get('source_dir')}: no such folder")
+    try:
+        cfg.models = [parse_model_spec(s) for s in get("model") or []]
+    except ModelSpecError as e:
+        raise ConfigProblem(str(e)) from None
+    cfg.model_dir = env.get("AZUREML_MODEL_DIR") or None
+    from_dc = _deployment_config(Path(get("dc")), cfg) if get("dc") else {}
+    cfg.gateway = _gateway(env, from_dc, str(get("dc") or ""), get("threads"))
+    port = get("port")
+    if port is None:
+        port = from_dc.get("port")
+    if port is None:
+        port = _int(env, "SERVER_PORT", 0)
+    cfg.port = DEFAULT_PORT if port is None else port
+    cfg.host = get("host") or env.get("AMLDEPLOY_HOST", "").strip() or "127.0.0.1"
+    cfg.workers = _int(env, "WORKER_COUNT") or 1
+    cfg.scoring_timeout_ms = _int(env, "SCORING_TIMEOUT_MS") or DEFAULT_SCORING_TIMEOUT_MS
+    cfg.cors_origins = env.get("AML_CORS_ORIGINS") or None
+    cfg.service_name = env.get("SERVICE_NAME") or cfg.service_name
+    cfg.service_version = env.get("SERVICE_VERSION") or cfg.service_version
+    cfg.service_path_prefix = env.get("SERVICE_PATH_PREFIX", "")
+    cfg.log_level = (env.get("AZUREML_LOG_LEVEL") or "INFO").upper()
+    enabled = env.get("SERVER_VERSION_LOG_RESPONSE_ENABLED")
+    default_version = f"amldeploy/{__version__}" if enabled is None or enabled.lower() == "true" else None
+    cfg.server_version = env.get("HTTP_X_MS_SERVER_VERSION") or default_version
+    return cfg
+
+
+def config_from_environ(args: Any = None) -> RuntimeConfig:
+    return load_config(args, os.environ, Path.cwd())
