@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import html
 import http.server
 import logging
 import os
@@ -18,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
 
 from amldeploy import __version__
 from amldeploy.runtime.request import Request, decode_path
@@ -41,6 +41,13 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Unknown"
+
+
+def _explain(status: int) -> str:
+    try:
+        return HTTPStatus(status).description
+    except ValueError:
+        return ""
 
 
 def _clean(value: str) -> str:
@@ -79,7 +86,7 @@ class Exchange:
                 self.method,
                 self.path,
                 self.query.encode("latin-1", "replace"),
-                list(h.headers.items()),
+                h.headers,
                 self.body,
                 h.client_address[0] if h.client_address else "",
                 (str(host), int(port)),
@@ -107,7 +114,7 @@ class Exchange:
             parts.append("\r\n")
             data = "".join(parts).encode("latin-1", "replace")
             try:
-                h.wfile.write(data if self.method == "HEAD" else data + body)
+                h.connection.sendall(data if self.method == "HEAD" else data + body)
                 if threading.get_ident() != h.thread_id:
                     h.connection.shutdown(socket.SHUT_WR)  # answered early: the client sees the end at once
             except OSError:
@@ -123,78 +130,222 @@ class Exchange:
             pass
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = SERVER_HEADER
-    sys_version = ""
+class BadRequest(Exception):
+    """A request that cannot be parsed: answered with ``status`` and the connection closed."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+ERROR_PAGE = (
+    '<!DOCTYPE HTML>\n<html lang="en">\n    <head>\n        <meta charset="utf-8">\n'
+    "        <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n"
+    "        <p>Error code: {code}</p>\n        <p>Message: {message}.</p>\n"
+    "        <p>Error code explanation: {code} - {explain}.</p>\n    </body>\n</html>\n"
+)
+MAX_LINE = 65536  # request line and each header line, as in http.server
+MAX_HEADERS = 100
+MAX_HEAD = 1 << 20  # request line and headers together
+RECV_SIZE = 65536
+
+
+class Handler(socketserver.BaseRequestHandler):
+    """One connection: a lean HTTP/1.1 parser on the socket (buffered reads, Content-Length or chunked bodies)."""
+
     timeout = 300  # idle keep-alive connections and stalled uploads
     server: ScoringServer
     thread_id = 0
 
     def setup(self) -> None:
-        super().setup()
+        self.connection: socket.socket = self.request
         self.thread_id = threading.get_ident()
+        self.close_connection = False
+        self.command = ""
+        self.path = ""
+        self.headers: list[tuple[str, str]] = []
+        self._buffer = b""
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.connection.settimeout(self.timeout)
+
+    def handle(self) -> None:
+        while not self.close_connection:
+            self.handle_one_request()
+
+    def _recv(self) -> bytes:
+        data = self.connection.recv(RECV_SIZE)
+        if not data:
+            raise EOFError
+        return data
 
     def handle_one_request(self) -> None:
         try:
-            self.raw_requestline = self.rfile.readline(65537)
-            if len(self.raw_requestline) > 65536:
-                self.requestline = self.request_version = self.command = ""
-                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
-                return
-            if not self.raw_requestline:
+            try:
+                head = self._read_head()
+                if head is None:
+                    self.close_connection = True
+                    return
+                self._parse_head(head)
+                body = self._read_body()
+            except BadRequest as e:
                 self.close_connection = True
-                return
-            if not self.parse_request():
-                return
-            body = self._read_body()
-            if body is None:
+                self._send_error(e.status, e.message)
                 return
             exchange = Exchange(self, body)
             self.server.dispatch(exchange)
             exchange.finish()
-        except (TimeoutError, ConnectionError):
+        except (TimeoutError, ConnectionError, EOFError):
             self.close_connection = True
 
-    def _read_body(self) -> bytes | None:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+    def _read_head(self) -> bytes | None:
+        """The request line and headers (without the blank line); None when the client closed between requests."""
+        buf = self._buffer
+        scanned = 0
+        while True:
+            crlf, lf = buf.find(b"\r\n\r\n", scanned), buf.find(b"\n\n", scanned)
+            if crlf >= 0 and (lf < 0 or crlf < lf):
+                self._buffer = buf[crlf + 4 :]
+                return buf[:crlf].lstrip(b"\r\n")
+            if lf >= 0:
+                self._buffer = buf[lf + 2 :]
+                return buf[:lf].lstrip(b"\r\n")
+            first = buf.find(b"\n")
+            if (first < 0 and len(buf) > MAX_LINE) or first > MAX_LINE:
+                self._buffer = b""
+                raise BadRequest(414, "Request-URI Too Long")
+            if len(buf) > MAX_HEAD:
+                self._buffer = b""
+                raise BadRequest(431, "Request header fields too large")
+            scanned = max(0, len(buf) - 3)
+            try:
+                data = self.connection.recv(RECV_SIZE)
+            except (TimeoutError, ConnectionError):
+                return None
+            if not data:
+                return None
+            buf += data
+
+    def _parse_head(self, head: bytes) -> None:
+        lines = head.decode("latin-1").split("\n")
+        request_line = lines[0].rstrip("\r")
+        if len(request_line) > MAX_LINE:
+            raise BadRequest(414, "Request-URI Too Long")
+        words = request_line.split()
+        if len(words) != 3:
+            raise BadRequest(400, f"Bad request syntax ({request_line!r})")
+        method, target, version = words
+        try:
+            if not version.startswith("HTTP/"):
+                raise ValueError(version)
+            major_text, minor_text = version[5:].split(".")
+            if not (major_text.isdigit() and minor_text.isdigit()) or len(major_text) > 10 or len(minor_text) > 10:
+                raise ValueError(version)
+            number = (int(major_text), int(minor_text))
+        except ValueError:
+            raise BadRequest(400, f"Bad request version ({version!r})") from None
+        if number >= (2, 0):
+            raise BadRequest(505, f"Invalid HTTP version ({version})")
+        if len(lines) > MAX_HEADERS + 1:
+            raise BadRequest(431, "Too many headers")
+        headers: list[tuple[str, str]] = []
+        for line in lines[1:]:
+            line = line.rstrip("\r\n")
+            if len(line) > MAX_LINE:
+                raise BadRequest(431, "Line too long")
+            if line[:1] in (" ", "\t"):
+                if headers:  # obsolete line folding
+                    name, value = headers[-1]
+                    headers[-1] = (name, f"{value} {line.strip()}")
+                continue
+            name, colon, value = line.partition(":")
+            if not colon or not name or " " in name or "\t" in name:
+                continue
+            headers.append((name, value.lstrip(" \t")))
+        self.command, self.path, self.headers = method, target, headers
+        connection = self._header("Connection").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive":
+            self.close_connection = False
+        else:
+            self.close_connection = number < (1, 1)
+        if number >= (1, 1) and self._header("Expect").lower() == "100-continue":
+            self.connection.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def _header(self, name: str) -> str:
+        low = name.lower()
+        for key, value in self.headers:
+            if key.lower() == low:
+                return value
+        return ""
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self._header("Transfer-Encoding").lower():
             return self._read_chunked()
-        length_text = self.headers.get("Content-Length")
+        length_text = self._header("Content-Length")
         if not length_text:
             return b""
-        try:
-            length = int(length_text)
-            if length < 0:
-                raise ValueError(length_text)
-        except ValueError:
-            self.send_error(HTTPStatus.BAD_REQUEST, "Bad Content-Length")
-            return None
-        body = self.rfile.read(length)
-        if len(body) < length:
-            self.close_connection = True
-            return None
-        return body
+        length_text = length_text.strip()
+        if not length_text.isdigit():
+            raise BadRequest(400, "Bad Content-Length")
+        return self._read_exact(int(length_text))
 
-    def _read_chunked(self) -> bytes | None:
+    def _read_exact(self, length: int) -> bytes:
+        buf = self._buffer
+        if len(buf) >= length:
+            self._buffer = buf[length:]
+            return buf[:length]
+        parts = [buf]
+        have = len(buf)
+        while have < length:
+            data = self._recv()
+            parts.append(data)
+            have += len(data)
+        joined = b"".join(parts)
+        self._buffer = joined[length:]
+        return joined[:length]
+
+    def _read_line(self) -> bytes:
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0:
+                line = self._buffer[: end + 1]
+                self._buffer = self._buffer[end + 1 :]
+                return line
+            if len(self._buffer) > MAX_LINE:
+                raise BadRequest(400, "Bad chunked encoding")
+            self._buffer += self._recv()
+
+    def _read_chunked(self) -> bytes:
         chunks: list[bytes] = []
         while True:
-            line = self.rfile.readline(65537)
+            line = self._read_line()
             try:
                 size = int(line.split(b";", 1)[0].strip(), 16)
+                if size < 0:
+                    raise ValueError(size)
             except ValueError:
-                self.send_error(HTTPStatus.BAD_REQUEST, "Bad chunked encoding")
-                return None
+                raise BadRequest(400, "Bad chunked encoding") from None
             if size == 0:
-                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                while self._read_line() not in (b"\r\n", b"\n"):
                     pass  # trailers
                 return b"".join(chunks)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(65537)
+            chunks.append(self._read_exact(size))
+            self._read_line()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        log.warning("%s - %s", self.address_string(), format % args)
+    def _send_error(self, status: int, message: str) -> None:
+        phrase, explain = _phrase(status), _explain(status)
+        body = ERROR_PAGE.format(code=status, message=html.escape(message, quote=False), explain=explain)
+        data = body.encode("utf-8", "replace")
+        head = (
+            f"HTTP/1.1 {status} {phrase}\r\nServer: {SERVER_HEADER}\r\nDate: {_http_date()}\r\n"
+            f"Connection: close\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: {len(data)}\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):
+            self.connection.sendall(head.encode("latin-1") + data)
+        log.warning("%s - code %d, message %s", self.client_address[0] if self.client_address else "-", status, message)
 
 
 class ScoringServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
