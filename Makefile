@@ -34,6 +34,7 @@ test: lint unit
 bench: setup
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/lsp.py
+	$(BIN)/python bench/runtime.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache examples/sklearn/model
