@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from amldeploy.runtime.compat import AMLResponse, is_response, response_parts
 from amldeploy.runtime.request import Headers, Request
+from tests.infra.azure_server import ensure
 from tests.python.runtime.conftest import ROOT, Launcher
 
 AZURE_PYTHON = ROOT / ".cache" / "azmlinfsrv-1.5.1" / "bin" / "python"
@@ -22,8 +21,8 @@ def test_legacy_import_path_without_the_packages(launch: Launcher) -> None:
     assert server.request("OPTIONS", "/score").json() == {"method": "OPTIONS", "body": ""}
 
 
-@pytest.mark.skipif(not AZURE_PYTHON.exists(), reason="Azure's server venv (tests/infra/azure_server.py) is not built")
 def test_the_real_package_is_used_when_installed(launch: Launcher) -> None:
+    ensure()  # Azure's own server venv, built once by the project's script and cached in .cache/
     # Azure's own venv has Flask and azureml-inference-server-http: its AMLResponse is a flask.Response.
     env = {"PYTHONPATH": str(ROOT / "server")}
     server = launch.start("rawhttp.py", env=env, python=str(AZURE_PYTHON))
