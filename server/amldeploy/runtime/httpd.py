@@ -22,6 +22,7 @@ from http import HTTPStatus
 
 from amldeploy import __version__
 from amldeploy.runtime.request import Request, decode_path
+from amldeploy.runtime.serve import LOG_FORMAT
 
 log = logging.getLogger("amldeploy.runtime")
 SERVER_HEADER = f"amldeploy/{__version__}"
@@ -34,6 +35,37 @@ def _http_date() -> str:
     if _date_cache[0] != now:
         _date_cache = (now, email.utils.formatdate(now, usegmt=True))
     return _date_cache[1]
+
+
+_stamp: tuple[int, str] = (0, "")
+
+
+def access_log(message: str) -> None:
+    """The per-request line, in the log's own format but without a LogRecord and strftime per request
+    (about 8 µs of the ~240 µs a request costs: bench/runtime.py)."""
+    global _stamp
+    if not log.isEnabledFor(logging.INFO):
+        return
+    handlers = logging.getLogger("amldeploy").handlers
+    handler = handlers[0] if len(handlers) == 1 else None
+    if (
+        not isinstance(handler, logging.StreamHandler)
+        or handler.formatter is None
+        or handler.formatter._fmt != LOG_FORMAT
+    ):
+        log.info("%s", message)
+        return
+    now = time.time()
+    second = int(now)
+    if _stamp[0] != second:
+        _stamp = (second, time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second)))
+    line = f"{_stamp[1]},{int((now - second) * 1000):03d} I [{os.getpid()}] amldeploy.runtime - {message}\n"
+    with handler.lock or contextlib.nullcontext():
+        try:
+            handler.stream.write(line)
+            handler.flush()
+        except (OSError, ValueError):
+            pass
 
 
 def _phrase(status: int) -> str:
@@ -121,7 +153,7 @@ class Exchange:
                 h.close_connection = True
         elapsed = (time.perf_counter() - self.started) * 1000
         path = f"{self.path}?{self.query}" if self.query else self.path
-        log.info("%s %s %d %.3fms %s", self.method, path, status, elapsed, self.request_id or "-")
+        access_log(f"{self.method} {path} {status} {elapsed:.3f}ms {self.request_id or '-'}")
         return True
 
     def finish(self) -> None:

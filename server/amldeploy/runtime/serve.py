@@ -26,6 +26,7 @@ from amldeploy.runtime.config import RuntimeConfig
 from amldeploy.runtime.models import layout_models, tree_lines
 
 log = logging.getLogger("amldeploy.runtime")
+LOG_FORMAT = "%(asctime)s %(levelname).1s [%(process)d] %(name)s - %(message)s"
 EXIT_SCRIPT = 3
 STOP_GRACE_SECONDS = 10.0
 
@@ -48,7 +49,7 @@ def setup_logging(level: str) -> None:
     if reconfigure is not None:
         reconfigure(line_buffering=True)  # print() in the script reaches the log line by line
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname).1s [%(process)d] %(name)s - %(message)s"))
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
     logger = logging.getLogger("amldeploy")
     logger.handlers[:] = [handler]
     logger.setLevel(level if level in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG") else "INFO")
