@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -465,21 +463,3 @@ def test_random_documents_never_raise(tmp_path: Path, case: tuple[str, int], nam
         assert 0 <= item.start <= offset <= item.end <= len(text), item
     for item in complete_entry(text, offset):  # unguarded: an exception here is a bug
         assert 0 <= item.start <= offset <= item.end <= len(text), item
-
-
-def _median_ms(text: str, offset: int, path: Path) -> float:
-    times = []
-    for _ in range(60):
-        started = time.perf_counter()
-        assert complete_config(text, Kind.DEPLOYMENT, offset, path, DiskFiles())
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
-
-
-def test_completion_is_fast_on_the_examples() -> None:
-    aks = EXAMPLES / "sklearn" / "deploymentconfig.aks.yml"
-    text = aks.read_text(encoding="utf-8")
-    assert _median_ms(text + "\n", len(text) + 1, aks) < 5
-    aci = EXAMPLES / "sklearn" / "deploymentconfig.aci.json"
-    text = aci.read_text(encoding="utf-8")
-    assert _median_ms(text, text.index('"location"') + 1, aci) < 5
