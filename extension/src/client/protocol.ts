@@ -1,0 +1,155 @@
+// amldeploy's custom LSP methods: the mirror of server/amldeploy/lsp/protocol.py (a test keeps the two equal).
+// The shapes are documented there; these types are what the extension reads of them.
+
+// Requests (client → server)
+export const DEPLOY = 'amldeploy/deploy';
+export const PACKAGE = 'amldeploy/package';
+export const SERVICES = 'amldeploy/services';
+export const DELETE = 'amldeploy/delete';
+export const SCORE = 'amldeploy/score';
+export const KEYS = 'amldeploy/keys';
+export const LOGS_START = 'amldeploy/logs/start';
+export const LOGS_STOP = 'amldeploy/logs/stop';
+export const CHOICES = 'amldeploy/choices';
+
+// Notifications (server → client)
+export const LOG = 'amldeploy/log';
+export const SERVICES_CHANGED = 'amldeploy/servicesChanged';
+
+export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES] as const;
+export const NOTIFICATIONS = [LOG, SERVICES_CHANGED] as const;
+
+export const CHOICE_SETTINGS = ['aci.subscription', 'kubernetes.context'] as const;
+export type ChoiceSetting = (typeof CHOICE_SETTINGS)[number];
+
+// LSP's "RequestFailed": the request was valid but the server could not carry it out.
+export const REQUEST_FAILED = -32803;
+
+export type State = 'Transitioning' | 'Healthy' | 'Unhealthy' | 'Unschedulable' | 'Failed';
+
+export interface DetailRow {
+  label: string;
+  value: string;
+}
+
+export interface ServiceView {
+  name: string;
+  target: string;
+  computeType: string;
+  state: State;
+  scoringUri: string | null;
+  swaggerUri: string | null;
+  authEnabled: boolean;
+  error: string | null;
+  createdTime?: string | null;
+  models?: { path: string; name: string; version: string | number }[];
+  configs?: { inference?: { path: string }; deployment?: { path: string } };
+  rows: DetailRow[];
+}
+
+export interface TargetSetting {
+  key: string;
+  label: string;
+  value: string | null;
+}
+
+export interface TargetView {
+  name: string;
+  label: string;
+  description: string;
+  available: boolean;
+  reason?: string;
+  canPackage: boolean;
+  settings: TargetSetting[];
+  services: ServiceView[];
+}
+
+export interface ServicesSnapshot {
+  root: string;
+  targets: TargetView[];
+}
+
+export interface DeployParams {
+  name: string;
+  inferenceConfig: string;
+  deploymentConfig: string;
+  models?: string[];
+  target?: string;
+  port?: number;
+  isolated?: boolean;
+  workDoneToken?: string;
+}
+
+export interface DeployResult {
+  service: ServiceView;
+  warnings: string[];
+}
+
+export type PackageParams = Omit<DeployParams, 'port'>;
+
+export interface PackageResult {
+  target: string;
+  [key: string]: unknown;
+}
+
+export interface DeleteParams {
+  name: string;
+  target?: string;
+  workDoneToken?: string;
+}
+
+export interface ScoreParams {
+  name: string;
+  body: string;
+  contentType?: string;
+}
+
+export interface ScoreResult {
+  name: string;
+  status: number;
+  reason: string;
+  runTimeMs: number | null;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface KeysResult {
+  primaryKey: string;
+  secondaryKey: string;
+}
+
+export interface LogsStartParams {
+  name: string;
+  tail?: number;
+}
+
+export interface LogsStartResult {
+  stream: string;
+}
+
+export interface LogNotification {
+  stream: string;
+  name: string;
+  lines: string[];
+  ended?: boolean;
+}
+
+export interface Choice {
+  value: string;
+  label: string;
+  description?: string;
+}
+
+export interface ChoicesResult {
+  choices: Choice[];
+  source: string;
+}
+
+// `data` of a REQUEST_FAILED answer: the cause and the fix, plus what is known about the failure.
+export interface FailureData {
+  message?: string;
+  hint?: string | null;
+  problems?: { path: string; line: number; column: number; code: string; message: string }[];
+  log?: string[];
+  service?: ServiceView;
+}

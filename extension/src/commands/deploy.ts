@@ -1,0 +1,218 @@
+// Deploy… / Package… / Redeploy: pick the configs, the model files and a name, check the configs, then run
+// the operation in the server with a cancellable progress notification.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { DEPLOY, DeployParams, DeployResult, PACKAGE, PackageResult, ServiceView } from '../client/protocol';
+import { ConfigFile, ConfigKind, EXCLUDE, problemSummary } from '../views/configsTree';
+import { serviceNameProblem, suggestName } from '../common/naming';
+import { Context, serviceArgument } from './context';
+import { showFailure, withServerProgress } from './progress';
+
+const MODEL_FILES = '**/*.{pkl,pickle,joblib,onnx,pt,pth,h5,keras,pb,bin,safetensors,model,cbm,ubj,sav}';
+
+// Optional arguments that skip the pickers (from the Configurations view, Redeploy, or tests).
+export interface DeployArgs {
+  inferenceConfig?: string;
+  deploymentConfig?: string;
+  models?: string[];
+  name?: string;
+  target?: string;
+}
+
+function argsFrom(arg: unknown): DeployArgs {
+  if (arg === undefined || arg === null || typeof arg !== 'object') {
+    return {};
+  }
+  const config = arg as Partial<ConfigFile>;
+  if (config.uri instanceof vscode.Uri && config.kind !== undefined) {
+    return config.kind === 'inference' ? { inferenceConfig: config.uri.fsPath } : { deploymentConfig: config.uri.fsPath };
+  }
+  if ((arg as { kind?: string }).kind !== undefined) {
+    return {}; // a Services tree node (the Deploy button on a target)
+  }
+  const given = arg as Record<string, unknown>;
+  const text = (key: string): string | undefined => (typeof given[key] === 'string' ? given[key] : undefined);
+  const models = Array.isArray(given.models) ? given.models.filter((m): m is string => typeof m === 'string') : undefined;
+  return { inferenceConfig: text('inferenceConfig'), deploymentConfig: text('deploymentConfig'), models, name: text('name'), target: text('target') };
+}
+
+async function pickConfig(ctx: Context, kind: ConfigKind, near?: string): Promise<string | undefined> {
+  const files = (await ctx.configs.all()).filter((f) => f.kind === kind);
+  const label = kind === 'inference' ? 'inference config' : 'deployment config';
+  const browse = { label: '$(folder-opened) Browse…', path: '' };
+  const items = files.map((file) => {
+    const summary = problemSummary(vscode.languages.getDiagnostics(file.uri));
+    return {
+      label: path.basename(file.uri.fsPath),
+      description: vscode.workspace.asRelativePath(path.dirname(file.uri.fsPath)),
+      detail: summary.errors + summary.warnings > 0 ? summary.text : undefined,
+      path: file.uri.fsPath,
+    };
+  });
+  // Configs next to the other one come first.
+  if (near !== undefined) {
+    const dir = path.dirname(near);
+    items.sort((a, b) => Number(path.dirname(b.path) === dir) - Number(path.dirname(a.path) === dir));
+  }
+  const picked = await vscode.window.showQuickPick([...items, browse], {
+    title: `Deploy (${kind === 'inference' ? 1 : 2}/4): the ${label}`,
+    placeHolder: `Pick the ${label}`,
+    matchOnDescription: true,
+  });
+  if (picked === undefined) {
+    return undefined;
+  }
+  if (picked === browse) {
+    const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Config: ['json', 'yml', 'yaml'] }, title: `The ${label}` });
+    return chosen?.[0]?.fsPath;
+  }
+  return picked.path;
+}
+
+async function pickModels(inferenceConfig: string): Promise<string[] | undefined> {
+  const found = await vscode.workspace.findFiles(MODEL_FILES, EXCLUDE, 200);
+  const dir = path.dirname(inferenceConfig);
+  const items = found
+    .map((uri) => uri.fsPath)
+    .sort()
+    .map((file) => ({
+      label: vscode.workspace.asRelativePath(file),
+      description: path.dirname(file).startsWith(dir) ? 'next to the inference config' : undefined,
+      picked: path.dirname(file).startsWith(dir),
+      path: file,
+    }));
+  const browse = { label: '$(folder-opened) Browse for files or folders…', path: '', picked: false, description: undefined };
+  const picked = await vscode.window.showQuickPick([...items, browse], {
+    title: 'Deploy (3/4): model files',
+    placeHolder: 'The files or folders registered as models (AZUREML_MODEL_DIR); none is fine',
+    canPickMany: true,
+  });
+  if (picked === undefined) {
+    return undefined;
+  }
+  const models = picked.filter((p) => p !== browse).map((p) => p.path);
+  if (picked.includes(browse)) {
+    const chosen = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFiles: true, canSelectFolders: true, title: 'Model files or folders' });
+    models.push(...(chosen ?? []).map((u) => u.fsPath));
+  }
+  return models;
+}
+
+// Opens the configs so the server checks them; refuses to deploy configs with errors.
+async function configsHaveErrors(ctx: Context, files: string[]): Promise<boolean> {
+  const uris = files.map((f) => vscode.Uri.file(f));
+  await Promise.all(uris.map((uri) => vscode.workspace.openTextDocument(uri).then(() => undefined, () => undefined)));
+  const deadline = Date.now() + 5000;
+  // Diagnostics arrive shortly after a document opens; wait until the server has spoken for each.
+  const published = (uri: vscode.Uri): boolean => ctx.server.current?.diagnostics?.has(uri) === true;
+  while (Date.now() < deadline && ctx.server.current !== undefined && !uris.every(published)) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const broken = uris.filter((uri) => problemSummary(vscode.languages.getDiagnostics(uri)).errors > 0);
+  if (broken.length === 0) {
+    return false;
+  }
+  const names = broken.map((u) => `${path.basename(u.fsPath)} (${problemSummary(vscode.languages.getDiagnostics(u)).text})`);
+  const choice = await vscode.window.showErrorMessage(`Not deployed: ${names.join(' and ')} — fix the errors first.`, 'Show Problems', 'Open');
+  if (choice === 'Show Problems') {
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+  } else if (choice === 'Open' && broken[0] !== undefined) {
+    await vscode.window.showTextDocument(broken[0]);
+  }
+  return true;
+}
+
+async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promise<DeployParams | undefined> {
+  const inferenceConfig = given.inferenceConfig ?? (await pickConfig(ctx, 'inference', given.deploymentConfig));
+  if (inferenceConfig === undefined) {
+    return undefined;
+  }
+  const deploymentConfig = given.deploymentConfig ?? (await pickConfig(ctx, 'deployment', inferenceConfig));
+  if (deploymentConfig === undefined) {
+    return undefined;
+  }
+  const models = given.models ?? (await pickModels(inferenceConfig));
+  if (models === undefined) {
+    return undefined;
+  }
+  let name = given.name;
+  if (name === undefined && askName) {
+    name = await vscode.window.showInputBox({
+      title: 'Deploy (4/4): service name',
+      prompt: 'Lowercase letters, numbers and dashes (3–32); an existing service of that name is replaced',
+      value: suggestName(path.basename(path.dirname(inferenceConfig))),
+      validateInput: (value) => serviceNameProblem(value),
+    });
+    if (name === undefined) {
+      return undefined;
+    }
+  }
+  return { name: name ?? '', inferenceConfig, deploymentConfig, models, ...(given.target !== undefined ? { target: given.target } : {}) };
+}
+
+export async function deploy(ctx: Context, arg?: unknown): Promise<ServiceView | undefined> {
+  const params = await gather(ctx, argsFrom(arg), true);
+  if (params === undefined || (await configsHaveErrors(ctx, [params.inferenceConfig, params.deploymentConfig]))) {
+    return undefined;
+  }
+  return runDeploy(ctx, params);
+}
+
+export async function runDeploy(ctx: Context, params: DeployParams): Promise<ServiceView | undefined> {
+  let result: DeployResult | undefined;
+  try {
+    result = await withServerProgress<DeployResult>(ctx, `Deploying ${params.name}`, DEPLOY, params);
+  } catch (error) {
+    await showFailure(ctx, error, params.name);
+    await ctx.refreshServices();
+    return undefined;
+  }
+  if (result === undefined) {
+    return undefined;
+  }
+  for (const warning of result.warnings) {
+    ctx.log.warn(`${params.name}: ${warning}`);
+  }
+  await ctx.refreshServices();
+  const service = result.service;
+  const more = result.warnings.length > 0 ? ` (${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'} in the server log)` : '';
+  void vscode.window
+    .showInformationMessage(`${service.name} is ${service.state} at ${service.scoringUri ?? '?'}${more}`, 'Test Request…', 'Tail Logs', 'Copy Scoring URI')
+    .then(async (choice) => {
+      const commands: Record<string, string> = { 'Test Request…': 'amldeploy.testRequest', 'Tail Logs': 'amldeploy.tailLogs', 'Copy Scoring URI': 'amldeploy.copyScoringUri' };
+      const command = commands[choice ?? ''];
+      if (command !== undefined) {
+        await vscode.commands.executeCommand(command, service.name);
+      }
+    });
+  return service;
+}
+
+export async function redeploy(ctx: Context, arg: unknown): Promise<ServiceView | undefined> {
+  const service = await serviceArgument(ctx, arg, 'Redeploy');
+  if (service === undefined) {
+    return undefined;
+  }
+  const inference = service.configs?.inference?.path;
+  const deployment = service.configs?.deployment?.path;
+  const models = (service.models ?? []).map((m) => `${m.path}:${m.name}:${String(m.version)}`);
+  return deploy(ctx, { inferenceConfig: inference, deploymentConfig: deployment, models: inference !== undefined ? models : undefined, name: service.name, target: service.target });
+}
+
+export async function packageImage(ctx: Context, arg?: unknown): Promise<PackageResult | undefined> {
+  const params = await gather(ctx, argsFrom(arg), true);
+  if (params === undefined || (await configsHaveErrors(ctx, [params.inferenceConfig, params.deploymentConfig]))) {
+    return undefined;
+  }
+  try {
+    const result = await withServerProgress<PackageResult>(ctx, `Packaging ${params.name}`, PACKAGE, params);
+    if (result !== undefined) {
+      const summary = Object.entries(result).filter(([k]) => k !== 'target').map(([k, v]) => `${k}: ${String(v)}`).join(', ');
+      void vscode.window.showInformationMessage(`Packaged ${params.name} for the ${result.target} target. ${summary}`);
+    }
+    return result;
+  } catch (error) {
+    await showFailure(ctx, error, params.name);
+    return undefined;
+  }
+}

@@ -1,0 +1,56 @@
+// Every command of the palette and the views, wired to its implementation.
+import * as vscode from 'vscode';
+import { ServiceView } from '../client/protocol';
+import { Context } from './context';
+import { deploy, packageImage, redeploy } from './deploy';
+import { copyKey, copyScoringUri, deleteService, openSwagger, testRequest } from './service';
+import { serviceArgument } from './context';
+import { showFailure } from './progress';
+import { newFromTemplate, selectTargetSetting, validateWorkspace } from './workspace';
+
+export function registerCommands(ctx: Context, extensionRoot: string): vscode.Disposable[] {
+  const command = (id: string, run: (...args: unknown[]) => unknown): vscode.Disposable =>
+    vscode.commands.registerCommand(`amldeploy.${id}`, async (...args: unknown[]) => {
+      try {
+        return await run(...args);
+      } catch (error) {
+        await showFailure(ctx, error);
+        return undefined;
+      }
+    });
+  return [
+    command('deploy', (arg) => deploy(ctx, arg)),
+    command('deployWithConfig', (arg) => deploy(ctx, arg)),
+    command('redeploy', (arg) => redeploy(ctx, arg)),
+    command('package', (arg) => packageImage(ctx, arg)),
+    command('tailLogs', async (arg) => {
+      const service: ServiceView | undefined = await serviceArgument(ctx, arg, 'Tail Logs');
+      if (service !== undefined) {
+        await ctx.logs.start(service.name);
+      }
+    }),
+    command('stopLogs', async (arg) => {
+      const names = ctx.logs.following();
+      const name = typeof arg === 'string' ? arg : names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: 'Stop Tailing Logs' });
+      if (name !== undefined) {
+        await ctx.logs.stop(name);
+      }
+    }),
+    command('testRequest', (arg, body) => testRequest(ctx, arg, typeof body === 'string' ? body : undefined)),
+    command('copyScoringUri', (arg) => copyScoringUri(ctx, arg)),
+    command('openSwagger', (arg) => openSwagger(ctx, arg)),
+    command('copyKey', (arg) => copyKey(ctx, arg)),
+    command('delete', (arg, confirmed) => deleteService(ctx, arg, confirmed === true)),
+    command('refreshServices', () => ctx.refreshServices()),
+    command('validateWorkspace', () => validateWorkspace(ctx)),
+    command('newInferenceConfig', (arg) => newFromTemplate(extensionRoot, 'inference', arg)),
+    command('newDeploymentConfig', (arg, computeType) => newFromTemplate(extensionRoot, 'deployment', arg, typeof computeType === 'string' ? computeType : undefined)),
+    command('newEntryScript', (arg) => newFromTemplate(extensionRoot, 'entryScript', arg)),
+    command('selectAzureSubscription', () => selectTargetSetting(ctx, 'aci.subscription')),
+    command('selectKubernetesContext', () => selectTargetSetting(ctx, 'kubernetes.context')),
+    command('restartServer', () => ctx.server.restart('requested')),
+    command('showServerLog', () => {
+      ctx.log.show();
+    }),
+  ];
+}

@@ -1,0 +1,107 @@
+// amldeploy for VS Code: a thin shell over the Python language server. Every operation runs in the server
+// (custom requests in client/protocol.ts); this file only wires the pieces together.
+import * as vscode from 'vscode';
+import { LOG, LogNotification, SERVICES, SERVICES_CHANGED, ServicesSnapshot } from './client/protocol';
+import { ServerManager } from './client/server';
+import { Context } from './commands/context';
+import { LogStreams } from './commands/logs';
+import { registerCommands } from './commands/register';
+import { errorText } from './common/log';
+import { affectsRestart } from './common/settings';
+import { InterpreterError, resolveInterpreter } from './python/interpreter';
+import { pythonExtensionApi, realEnvironment } from './python/environment';
+import { ConfigsTreeProvider } from './views/configsTree';
+import { ServicesTreeProvider } from './views/servicesTree';
+
+export interface Api {
+  ctx: Context;
+  ready: Promise<void>; // resolves once the server has started (or failed to)
+}
+
+export function activate(context: vscode.ExtensionContext): Api {
+  const log = vscode.window.createOutputChannel('amldeploy', { log: true });
+  const server = new ServerManager(log, () => resolveInterpreter(realEnvironment(context, log)), (error) => {
+    void showStartFailure(error);
+  });
+  const services = new ServicesTreeProvider();
+  const configs = new ConfigsTreeProvider(() => server.current !== undefined);
+  const logs = new LogStreams(server);
+  const refreshServices = async (): Promise<void> => {
+    try {
+      services.update(await server.request<ServicesSnapshot>(SERVICES, {}));
+    } catch (error) {
+      services.fail(errorText(error));
+    }
+  };
+  const ctx: Context = { server, services, configs, logs, log, refreshServices };
+  context.subscriptions.push(
+    log,
+    server,
+    services,
+    configs,
+    logs,
+    vscode.window.createTreeView('amldeploy.services', { treeDataProvider: services, showCollapseAll: true }),
+    vscode.window.createTreeView('amldeploy.configurations', { treeDataProvider: configs }),
+    ...registerCommands(ctx, context.extensionPath),
+    server.onDidStart((client) => {
+      context.subscriptions.push(
+        client.onNotification(SERVICES_CHANGED, (snapshot: ServicesSnapshot) => {
+          services.update(snapshot);
+        }),
+        client.onNotification(LOG, (note: LogNotification) => {
+          logs.handle(note);
+        }),
+        client.onDidChangeState(() => {
+          if (server.current === undefined) {
+            logs.serverStopped();
+          }
+        }),
+      );
+      void refreshServices();
+      void configs.openInBackground();
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (affectsRestart(event)) {
+        server.scheduleRestart('the interpreter settings changed');
+      }
+    }),
+  );
+  void pythonExtensionApi().then((api) => {
+    const changed = api?.environments?.onDidChangeActiveEnvironmentPath;
+    if (changed !== undefined) {
+      context.subscriptions.push(
+        changed(() => {
+          server.scheduleRestart('the Python extension selected another interpreter');
+        }),
+      );
+    }
+  });
+  const ready = server.ensure().then(() => undefined);
+  return { ctx, ready };
+
+  async function showStartFailure(error: unknown): Promise<void> {
+    const actions = error instanceof InterpreterError ? error.actions : [];
+    const buttons: Record<string, () => Thenable<unknown>> = {};
+    if (actions.includes('createVenv')) {
+      buttons['Create Environment'] = () => server.restart('creating the private environment');
+    }
+    if (actions.includes('selectInterpreter')) {
+      buttons['Select Interpreter'] = () => vscode.commands.executeCommand('python.setInterpreter');
+    }
+    if (actions.includes('openSettings')) {
+      buttons['Open Settings'] = () => vscode.commands.executeCommand('workbench.action.openSettings', 'amldeploy.server.python');
+    }
+    buttons['Show Log'] = () => {
+      log.show();
+      return Promise.resolve();
+    };
+    const choice = await vscode.window.showErrorMessage(errorText(error), ...Object.keys(buttons));
+    if (choice !== undefined) {
+      await buttons[choice]?.();
+    }
+  }
+}
+
+export function deactivate(): void {
+  // The ServerManager, registered in context.subscriptions, stops the server.
+}
