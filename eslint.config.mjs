@@ -1,6 +1,7 @@
 // @ts-check
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['extension/dist/**', 'extension/out/**', 'node_modules/**', '.cache/**', '.venv/**'] },
@@ -17,11 +18,11 @@ export default tseslint.config(
       'eqeqeq': ['error', 'always'],
     },
   },
+  { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
-    ...tseslint.configs.disableTypeChecked,
     languageOptions: {
-      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', fetch: 'readonly' },
+      globals: { ...globals.node, ...globals.mocha },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -163,7 +163,8 @@ export class ServerManager implements vscode.Disposable {
       throw new OperationError(this.lastError ?? 'The amldeploy language server is not running.', 'Run "amldeploy: Restart Server".', {});
     }
     try {
-      return await client.sendRequest<R>(method, params, token);
+      // Only a real token: an `undefined` third argument would turn the params into a positional list.
+      return await (token === undefined ? client.sendRequest<R>(method, params) : client.sendRequest<R>(method, params, token));
     } catch (error) {
       if (error instanceof ResponseError && error.code === REQUEST_FAILED) {
         const data = (error.data ?? {}) as FailureData;

@@ -113,12 +113,13 @@ async function configsHaveErrors(ctx: Context, files: string[]): Promise<boolean
     return false;
   }
   const names = broken.map((u) => `${path.basename(u.fsPath)} (${problemSummary(vscode.languages.getDiagnostics(u)).text})`);
-  const choice = await vscode.window.showErrorMessage(`Not deployed: ${names.join(' and ')} — fix the errors first.`, 'Show Problems', 'Open');
-  if (choice === 'Show Problems') {
-    await vscode.commands.executeCommand('workbench.actions.view.problems');
-  } else if (choice === 'Open' && broken[0] !== undefined) {
-    await vscode.window.showTextDocument(broken[0]);
-  }
+  void vscode.window.showErrorMessage(`Not deployed: ${names.join(' and ')} — fix the errors first.`, 'Show Problems', 'Open').then(async (choice) => {
+    if (choice === 'Show Problems') {
+      await vscode.commands.executeCommand('workbench.actions.view.problems');
+    } else if (choice === 'Open' && broken[0] !== undefined) {
+      await vscode.window.showTextDocument(broken[0]);
+    }
+  });
   return true;
 }
 
@@ -163,7 +164,7 @@ export async function runDeploy(ctx: Context, params: DeployParams): Promise<Ser
   try {
     result = await withServerProgress<DeployResult>(ctx, `Deploying ${params.name}`, DEPLOY, params);
   } catch (error) {
-    await showFailure(ctx, error, params.name);
+    showFailure(ctx, error, params.name);
     await ctx.refreshServices();
     return undefined;
   }
@@ -212,7 +213,7 @@ export async function packageImage(ctx: Context, arg?: unknown): Promise<Package
     }
     return result;
   } catch (error) {
-    await showFailure(ctx, error, params.name);
+    showFailure(ctx, error, params.name);
     return undefined;
   }
 }

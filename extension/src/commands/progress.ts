@@ -14,7 +14,7 @@ export async function withServerProgress<R>(
 ): Promise<R | undefined> {
   const client = await ctx.server.ensure();
   if (client === undefined) {
-    await showFailure(ctx, new OperationError(ctx.server.lastError ?? 'The amldeploy language server is not running.', undefined, {}));
+    showFailure(ctx, new OperationError(ctx.server.lastError ?? 'The amldeploy language server is not running.', undefined, {}));
     return undefined;
   }
   return vscode.window.withProgress(
@@ -48,13 +48,14 @@ export async function withServerProgress<R>(
 }
 
 // Shows a failure with its cause and fix, and buttons for what helps next (the log, the problems).
-export async function showFailure(ctx: Context, error: unknown, serviceName?: string): Promise<void> {
+export function showFailure(ctx: Context, error: unknown, serviceName?: string): void {
   if (!(error instanceof OperationError)) {
     ctx.log.error(errorText(error));
-    const choice = await vscode.window.showErrorMessage(`amldeploy: ${errorText(error)}`, 'Show Server Log');
-    if (choice === 'Show Server Log') {
-      ctx.log.show();
-    }
+    void vscode.window.showErrorMessage(`amldeploy: ${errorText(error)}`, 'Show Server Log').then((choice) => {
+      if (choice === 'Show Server Log') {
+        ctx.log.show();
+      }
+    });
     return;
   }
   const hint = error.hint !== undefined && error.hint !== '' ? ` — ${error.hint}` : '';
@@ -68,16 +69,18 @@ export async function showFailure(ctx: Context, error: unknown, serviceName?: st
   if ((error.data.problems ?? []).length > 0) {
     buttons.push('Show Problems');
   }
-  const choice = await vscode.window.showErrorMessage(`${error.message}${hint}`, ...buttons);
-  if (choice === 'Show Log') {
-    ctx.logs.showLines(name ?? 'deploy', log);
-  } else if (choice === 'Show Problems') {
-    for (const problem of error.data.problems ?? []) {
-      await vscode.workspace.openTextDocument(problem.path).then(
-        () => undefined,
-        () => undefined,
-      );
+  // Not awaited: the command ends now; the buttons stay usable while the message is up.
+  void vscode.window.showErrorMessage(`${error.message}${hint}`, ...buttons).then(async (choice) => {
+    if (choice === 'Show Log') {
+      ctx.logs.showLines(name ?? 'deploy', log);
+    } else if (choice === 'Show Problems') {
+      for (const problem of error.data.problems ?? []) {
+        await vscode.workspace.openTextDocument(problem.path).then(
+          () => undefined,
+          () => undefined,
+        );
+      }
+      await vscode.commands.executeCommand('workbench.actions.view.problems');
     }
-    await vscode.commands.executeCommand('workbench.actions.view.problems');
-  }
+  });
 }

@@ -14,7 +14,7 @@ export function registerCommands(ctx: Context, extensionRoot: string): vscode.Di
       try {
         return await run(...args);
       } catch (error) {
-        await showFailure(ctx, error);
+        showFailure(ctx, error);
         return undefined;
       }
     });
@@ -31,6 +31,10 @@ export function registerCommands(ctx: Context, extensionRoot: string): vscode.Di
     }),
     command('stopLogs', async (arg) => {
       const names = ctx.logs.following();
+      if (typeof arg !== 'string' && names.length === 0) {
+        void vscode.window.showInformationMessage('No service log is being followed.');
+        return;
+      }
       const name = typeof arg === 'string' ? arg : names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: 'Stop Tailing Logs' });
       if (name !== undefined) {
         await ctx.logs.stop(name);

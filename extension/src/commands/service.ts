@@ -61,7 +61,7 @@ export async function testRequest(ctx: Context, arg: unknown, bodyArg?: string):
       () => ctx.server.request<ScoreResult>(SCORE, { name: service.name, body }),
     );
   } catch (error) {
-    await showFailure(ctx, error, service.name);
+    showFailure(ctx, error, service.name);
     return undefined;
   }
   const shown = {
@@ -117,7 +117,7 @@ export async function openSwagger(ctx: Context, arg: unknown): Promise<void> {
     const document = await vscode.workspace.openTextDocument({ language: 'json', content: pretty });
     await vscode.window.showTextDocument(document, { preview: true });
   } catch (error) {
-    await showFailure(ctx, error, service.name);
+    showFailure(ctx, error, service.name);
   }
 }
 
@@ -139,7 +139,7 @@ export async function copyKey(ctx: Context, arg: unknown): Promise<void> {
     await vscode.env.clipboard.writeText(which === 'Primary key' ? keys.primaryKey : keys.secondaryKey);
     void vscode.window.showInformationMessage(`${which} of ${service.name} copied to the clipboard (send it as "Authorization: Bearer <key>").`);
   } catch (error) {
-    await showFailure(ctx, error, service.name);
+    showFailure(ctx, error, service.name);
   }
 }
 
@@ -162,7 +162,7 @@ export async function deleteService(ctx: Context, arg: unknown, confirmed = fals
   try {
     await withServerProgress(ctx, `Deleting ${service.name}`, DELETE, { name: service.name, target: service.target });
   } catch (error) {
-    await showFailure(ctx, error, service.name);
+    showFailure(ctx, error, service.name);
     return false;
   } finally {
     await ctx.refreshServices();

@@ -135,7 +135,7 @@ export async function selectTargetSetting(ctx: Context, setting: ChoiceSetting):
   try {
     result = await ctx.server.request<ChoicesResult>(CHOICES, { setting });
   } catch (error) {
-    await showFailure(ctx, error);
+    showFailure(ctx, error);
     return undefined;
   }
   const picker = PICKERS[setting];

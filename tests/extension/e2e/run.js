@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+'use strict';
+// End-to-end tests of the extension in a real VS Code host (code-server 4.100.3 + Debian's Chromium):
+//   1. in-host tests (mocha inside the extension host, the extension loaded from source);
+//   2. the UI path with the extension installed from the .vsix that `npm run package` builds.
+// Each phase runs its own code-server, killed by process group; services deployed by a failed test are
+// deleted at the end. Screenshots land in .cache/artifacts/e2e (or $AMLDEPLOY_ARTIFACTS).
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const host = require('../../infra/vscode-host/host.js');
+const { makeWorkspace, REPO } = require('./workspace.js');
+const { scenario } = require('./ui.js');
+
+const PYTHON = process.env.AMLDEPLOY_PYTHON || path.join(REPO, '.venv', 'bin', 'python');
+const PHASE_TIMEOUT_MS = 6 * 60 * 1000;
+const only = process.argv[2]; // 'in-host' | 'ui' | undefined (both)
+
+function settings() {
+  return {
+    'amldeploy.server.python': PYTHON,
+    'amldeploy.servicesPollMs': 1000,
+    'files.autoSave': 'off',
+    'workbench.editor.enablePreview': false,
+  };
+}
+
+function leftoverServices(ws) {
+  const result = spawnSync(PYTHON, ['-m', 'amldeploy', 'list', '--output', 'json'], { cwd: ws, encoding: 'utf8' });
+  let names = [];
+  try {
+    names = (JSON.parse(result.stdout).services || []).map((s) => s.name);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    console.error(`e2e: deleting the leftover service ${name}`);
+    spawnSync(PYTHON, ['-m', 'amldeploy', 'delete', name], { cwd: ws, stdio: 'inherit' });
+  }
+}
+
+function timeout(ms, what) {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms).unref());
+}
+
+async function inHost(ws) {
+  const server = await host.startCodeServer({ workspace: ws, userSettings: settings() });
+  let wb;
+  try {
+    wb = await host.openWorkbench({
+      url: server.url,
+      workspace: ws,
+      extensionDevelopmentPath: REPO,
+      extensionTestsPath: path.join(__dirname, 'suite', 'index.js'),
+    });
+    const code = await Promise.race([wb.exitCode, timeout(PHASE_TIMEOUT_MS, 'the in-host tests')]);
+    await host.screenshot(wb.page, 'in-host-tests').catch(() => undefined);
+    if (code !== 0) {
+      throw new Error(`the in-host tests failed (extension host exit code ${code}); code-server log: ${server.logFile}`);
+    }
+  } finally {
+    await wb?.close();
+    await server.stop({ keepFiles: process.exitCode !== undefined && process.exitCode !== 0 });
+  }
+}
+
+function packageVsix() {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  const vsix = path.join(REPO, `amldeploy-${manifest.version}.vsix`);
+  const built = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, AMLDEPLOY_PYTHON: PYTHON } });
+  if (built.status !== 0 || !fs.existsSync(vsix)) {
+    throw new Error('npm run package failed');
+  }
+  return vsix;
+}
+
+async function ui(ws) {
+  const vsix = packageVsix();
+  const extensionsDir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'amldeploy-e2e-ext-'));
+  const entry = path.join(host.hostDir(), 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  const install = spawnSync(process.execPath, [entry, '--config', '/dev/null', '--extensions-dir', extensionsDir, '--install-extension', vsix], { encoding: 'utf8' });
+  if (install.status !== 0 || !/successfully installed/i.test(install.stdout + install.stderr)) {
+    throw new Error(`installing ${path.basename(vsix)} failed:\n${install.stdout}${install.stderr}`);
+  }
+  const server = await host.startCodeServer({ workspace: ws, userSettings: settings(), extensionsDir });
+  let wb;
+  let step = 'start';
+  try {
+    wb = await host.openWorkbench({ url: server.url, workspace: ws });
+    const shot = async (name) => {
+      step = name;
+      console.log(`  ✔ ${name} (${await host.screenshot(wb.page, `ui-${name}`)})`);
+    };
+    await Promise.race([scenario(wb.page, shot, (line) => console.log(`    ${line}`)), timeout(PHASE_TIMEOUT_MS, 'the UI scenario')]);
+  } catch (error) {
+    if (wb) {
+      await host.screenshot(wb.page, `ui-failed-after-${step}`).catch(() => undefined);
+    }
+    throw error;
+  } finally {
+    await wb?.close();
+    await server.stop();
+    fs.rmSync(extensionsDir, { recursive: true, force: true });
+  }
+}
+
+(async () => {
+  const { root, ws } = makeWorkspace();
+  const started = Date.now();
+  let failed = false;
+  for (const [name, phase] of [['in-host', inHost], ['ui', ui]]) {
+    if (only !== undefined && only !== name) {
+      continue;
+    }
+    const t0 = Date.now();
+    console.log(`e2e ${name}:`);
+    try {
+      await phase(ws);
+      console.log(`e2e ${name}: passed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    } catch (error) {
+      failed = true;
+      console.error(`e2e ${name}: FAILED: ${error.stack || error}`);
+    } finally {
+      leftoverServices(ws);
+    }
+  }
+  console.log(`e2e: ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${path.relative(REPO, host.artifactsDir()) || host.artifactsDir()}`);
+  if (!failed) {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  process.exit(failed ? 1 : 0);
+})();

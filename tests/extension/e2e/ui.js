@@ -1,0 +1,133 @@
+'use strict';
+// The user's path through the real UI (code-server 4.100.3 in headless Chromium, the extension installed
+// from the .vsix): Problems panel, completion, Deploy… through its quick picks, the Services tree, Tail
+// Logs, Test Request…, Delete. A screenshot after each step lands in the artifacts folder.
+const assert = require('assert');
+
+const NAME = 'ui-sklearn';
+
+async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  // The row whose label starts with the title ("Tail Logs" also fuzzy-matches "Stop Tailing Logs").
+  const row = page.locator(`.quick-input-list .monaco-list-row[aria-label^="${title}"]`).first();
+  await row.waitFor();
+  await row.click();
+}
+
+async function quickPick(page, text, { title } = {}) {
+  const widget = page.locator('.quick-input-widget');
+  if (title) {
+    await widget.locator('.quick-input-title', { hasText: title }).waitFor({ timeout: 30000 });
+  }
+  const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: 30000 });
+  await row.click();
+}
+
+async function openFile(page, relative, contains) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(relative);
+  // The row of this very file: its name and its folder (a recently opened namesake may be listed first).
+  const [folder, name] = relative.split('/');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).filter({ hasText: folder }).first();
+  await row.waitFor();
+  await row.click();
+  await page.locator('.monaco-editor .view-lines', { hasText: contains }).first().waitFor();
+}
+
+async function servicesView(page) {
+  const container = page.locator('.activitybar a.action-label[aria-label^="amldeploy"]');
+  await container.waitFor();
+  const open = await page.locator('.pane-header', { hasText: 'Services' }).count();
+  if (open === 0) {
+    await container.click();
+  }
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Services' }) });
+}
+
+async function scenario(page, shot, log) {
+  // 1. Diagnostics: the broken config's error in the Problems panel, at line 3.
+  await openFile(page, 'broken/deploymentconfig.json', '"eighty"');
+  await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 90000 });
+  await page.keyboard.press('Control+Shift+M');
+  const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'port must be an integer' }).first();
+  await problem.waitFor({ timeout: 30000 });
+  const problemText = (await problem.innerText()).replace(/\s+/g, ' ');
+  log(`problems panel: ${problemText}`);
+  assert.match(problemText, /DC002/);
+  assert.match(problemText, /\[Ln 3, Col 11\]/);
+  await shot('1-problems-panel');
+
+  // 2. Completion: ACI keys inside an ACI deployment config.
+  await openFile(page, 'completion/deploymentconfig.json', '"ACI"');
+  await page.locator('.monaco-editor .view-line').nth(2).click();
+  await page.keyboard.press('End');
+  await page.keyboard.press('Control+Space');
+  const suggest = page.locator('.editor-widget.suggest-widget .monaco-list-row');
+  await suggest.filter({ hasText: 'containerResourceRequirements' }).first().waitFor({ timeout: 30000 });
+  const labels = await suggest.allInnerTexts();
+  log(`completion: ${labels.map((l) => l.split('\n')[0]).join(', ')}`);
+  assert.ok(!labels.some((l) => l.startsWith('autoScaler')), 'AKS keys are not offered for ACI');
+  await shot('2-completion');
+  await page.keyboard.press('Escape');
+
+  // 3. Deploy… through its four quick picks; the Services tree then shows the service Healthy.
+  await runCommand(page, 'amldeploy: Deploy…');
+  await quickPick(page, 'inferenceconfig.json', { title: 'the inference config' });
+  await quickPick(page, 'deploymentconfig.json', { title: 'the deployment config' }); // sklearn's: listed first
+  const models = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'model.joblib' }).first();
+  await models.waitFor({ timeout: 30000 });
+  assert.strictEqual(await models.getAttribute('aria-checked'), 'true', 'the model next to the config is picked');
+  await page.keyboard.press('Enter');
+  const nameInput = page.locator('.quick-input-widget input');
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'service name' }).waitFor();
+  await nameInput.fill(NAME);
+  await page.keyboard.press('Enter');
+  await page.locator('.notifications-toasts .notification-list-item', { hasText: `Deploying ${NAME}` }).first().waitFor({ timeout: 30000 }).catch(() => undefined);
+  await shot('3a-deploy-progress');
+  const pane = await servicesView(page);
+  const row = pane.locator('.monaco-list-row[aria-label^="' + NAME + ', Healthy"]');
+  await row.waitFor({ timeout: 120000 });
+  assert.match(await row.innerText(), /http:\/\/127\.0\.0\.1:\d+\/score/);
+  await page.locator('.notification-list-item', { hasText: `${NAME} is Healthy` }).first().waitFor({ timeout: 30000 });
+  await shot('3b-services-tree-healthy');
+
+  // 4. Tail Logs: the output channel shows what score.py printed in init().
+  await runCommand(page, 'amldeploy: Tail Logs');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 }).catch(async () => {
+    await quickPick(page, NAME); // several services: pick ours
+  });
+  await page.locator('.part.panel .view-lines', { hasText: 'model loaded from' }).first().waitFor({ timeout: 60000 });
+  await shot('4-tail-logs');
+
+  // 5. Test Request… with the workspace's sample request: the answer opens in an editor.
+  await runCommand(page, 'amldeploy: Test Request…');
+  await quickPick(page, 'sample-request.json', { title: 'Test Request' });
+  const answer = page.locator('.monaco-editor .view-lines', { hasText: '"status": "200 OK"' }).first();
+  await answer.waitFor({ timeout: 60000 });
+  const answerText = (await answer.innerText()).replace(/\s+/g, ' '); // the editor renders spaces as U+00A0
+  log(`test request: ${answerText}`);
+  assert.match(answerText, /"body": \[ -?\d+\.\d+ \]/);
+  await shot('5-test-request');
+
+  // 6. Delete… from the tree's context menu, confirmed in the modal dialog: the service leaves the tree.
+  await servicesView(page);
+  await row.click({ button: 'right' });
+  await page.locator('.context-view .action-label', { hasText: 'Delete…' }).first().click();
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 10000 });
+  await shot('6a-delete-confirmation');
+  await dialog.locator('.monaco-button', { hasText: 'Delete' }).first().click();
+  await row.waitFor({ state: 'detached', timeout: 60000 });
+  await page.locator('.notification-list-item', { hasText: `Deleted ${NAME}` }).first().waitFor({ timeout: 30000 });
+  await shot('6b-deleted');
+}
+
+module.exports = { scenario, NAME };
