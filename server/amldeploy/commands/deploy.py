@@ -8,43 +8,30 @@ from pathlib import Path
 from typing import Any
 
 from amldeploy.commands.services import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
-from amldeploy.config.load import ConfigError, Loaded, load_deployment_config, load_inference_config
-from amldeploy.language.problems import Problem
-from amldeploy.language.sources import read_source
-from amldeploy.language.text import TextIndex
+from amldeploy.config.load import ConfigError
 from amldeploy.ops.errors import DeployFailed
-from amldeploy.ops.model_specs import parse_model_specs
-from amldeploy.ops.naming import service_name_problem
+from amldeploy.ops.prepare import prepare_deploy
 from amldeploy.ops.service import Service
-from amldeploy.ops.targets.base import DeployRequest, choose_target, make_target
+from amldeploy.ops.targets.base import make_target
 
 
 def run_deploy(args: argparse.Namespace, output: Output) -> int:
-    problem = service_name_problem(args.name)
-    if problem:
-        return output.error(problem, "choose a name like 'sklearn-demo'", EXIT_USAGE)
-    reporter = output.reporter()
     try:
-        inference = load_inference_config(Path(args.ic))
-        deployment = load_deployment_config(Path(args.dc))
+        prepared = prepare_deploy(
+            args.name, Path(args.ic), Path(args.dc), args.models, Path.cwd(), args.target, args.port, args.isolated
+        )
     except ConfigError as exc:
         return _config_error(exc, output)
-    except ValueError as exc:  # the typed model refused what the rules let through: still the config's fault
-        return output.error(f"the config cannot be used: {exc}", "run 'amldeploy validate' on it", EXIT_FAILED)
-    warnings = _positioned(inference) + _positioned(deployment)
-    for warning in warnings:
-        reporter.warning(
-            f"{warning['path']}:{warning['line']}:{warning['column']}: {warning['code']} {warning['message']}"
-        )
-    models = parse_model_specs(args.models, Path.cwd())
-    target_name = choose_target(deployment.config.compute_type, args.target)
-    target = make_target(target_name, Path.cwd())
-    request = DeployRequest(args.name, inference, deployment, models, args.port, args.isolated)
-    service = target.deploy(request, reporter)
+    reporter = output.reporter()
+    for line in prepared.warning_lines:
+        reporter.warning(line)
+    target = make_target(prepared.target, Path.cwd())
+    service = target.deploy(prepared.request, reporter)
     if output.json:
-        output.document({"service": service.to_json(), "warnings": warnings + _messages(reporter, warnings)})
+        warnings = prepared.warnings + _messages(reporter, prepared.warning_lines)
+        output.document({"service": service.to_json(), "warnings": warnings})
         return EXIT_OK
-    output.line(f"Service {service.name} is {service.state} ({target_name} target, pid {service.pid})")
+    output.line(f"Service {service.name} is {service.state} ({prepared.target} target, pid {service.pid})")
     output.line(f"Scoring URI: {service.scoring_uri}")
     output.line(f"Swagger URI: {service.swagger_uri}")
     if service.auth_enabled:
@@ -85,29 +72,13 @@ def _config_error(exc: ConfigError, output: Output) -> int:
             f"{exc.path} has {len(exc.problems)} error(s)",
             f"fix them, then deploy again ('amldeploy validate {exc.path}' checks it)",
             EXIT_FAILED,
-            problems=_positions(exc.path, exc.problems),
+            problems=exc.positions,
         )
     output.err.write(str(exc) + "\n")
     return output.error("the config has errors: nothing was deployed", "fix them, then deploy again", EXIT_FAILED)
 
 
-def _positioned(loaded: Loaded[Any]) -> list[dict[str, Any]]:
-    return _positions(loaded.path, loaded.warnings)
-
-
-def _positions(path: Path, problems: list[Problem]) -> list[dict[str, Any]]:
-    index = TextIndex(read_source(path).text) if problems else None
-    items = []
-    for p in problems:
-        assert index is not None
-        pos = index.position(p.start)
-        items.append(
-            {"path": str(path), "line": pos.line + 1, "column": pos.character + 1, "code": p.code, "message": p.message}
-        )
-    return items
-
-
-def _messages(reporter: Any, config_warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _messages(reporter: Any, config_warnings: list[str]) -> list[dict[str, Any]]:
     """Warnings the operation itself raised (front-end settings a process cannot reproduce, ...)."""
-    shown = {f"{w['path']}:{w['line']}:{w['column']}: {w['code']} {w['message']}" for w in config_warnings}
+    shown = set(config_warnings)
     return [{"message": text} for text in getattr(reporter, "warnings", []) if text not in shown]

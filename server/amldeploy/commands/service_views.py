@@ -7,7 +7,7 @@ from pathlib import Path
 
 from amldeploy.commands.services import EXIT_OK, Output
 from amldeploy.ops.service import Service
-from amldeploy.ops.targets.base import all_services, find_service
+from amldeploy.ops.targets.base import all_services, find_service, service_rows
 
 
 def run_list(output: Output) -> int:
@@ -41,23 +41,20 @@ def run_show(name: str, output: Output) -> int:
 
 
 def describe(service: Service) -> list[tuple[str, str]]:
-    models = ", ".join(f"{m.name}:{m.version} ({m.path})" for m in service.models) or "none"
-    rows = [
-        ("name", service.name),
-        ("state", f"{service.state} ({service.state.description})"),
-        ("target", f"{service.target} (computeType {service.compute_type})"),
-        ("scoring URI", service.scoring_uri or "-"),
-        ("swagger URI", service.swagger_uri or "-"),
-        ("pid", str(service.pid or "-")),
-        ("created", service.created or "-"),
-        ("models", models),
-        ("auth", "enabled (amldeploy keys " + service.name + ")" if service.auth_enabled else "disabled"),
-        ("isolated", "yes (a venv of the environment's pip packages)" if service.isolated else "no"),
-        ("log", _relative(service.log_path) if service.log_path else "-"),
-    ]
-    if service.error:
-        rows.append(("error", service.error))
+    """The rows of ``show``: the service's details as its target words them (an editor's tree shows the same)."""
+    rows = [("name", service.name), ("target", f"{service.target} (computeType {service.compute_type})")]
+    for label, value in service_rows(service):
+        if label == "Log" and value != "-":
+            value = _relative(value)
+        elif label == "Auth" and service.auth_enabled:
+            value += f"; 'amldeploy keys {service.name}' prints them"
+        rows.append((_lower(label), value))
     return rows
+
+
+def _lower(label: str) -> str:
+    """``Scoring URI`` → ``scoring URI``; acronyms (``PID``) stay."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
 def run_keys(name: str, output: Output) -> int:

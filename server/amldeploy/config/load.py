@@ -6,9 +6,10 @@ positions, and warnings come back alongside the model so that the console can sh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from amldeploy.config.models import (
     DeploymentConfig,
@@ -24,17 +25,33 @@ from amldeploy.language.validate import Kind, validate_config
 T = TypeVar("T")
 
 
+def positions(path: Path, problems: Sequence[Problem], text: str) -> list[dict[str, Any]]:
+    """``problems`` of ``path`` (whose text is ``text``) as ``{path, line, column, code, message}``, 1-based:
+    what ``--output json`` and the language server's deploy answer show."""
+    index = TextIndex(text) if problems else None
+    items = []
+    for p in problems:
+        assert index is not None
+        pos = index.position(p.start)
+        items.append(
+            {"path": str(path), "line": pos.line + 1, "column": pos.character + 1, "code": p.code, "message": p.message}
+        )
+    return items
+
+
+def located(position: dict[str, Any]) -> str:
+    """One of ``positions`` as a line: ``path:line:col: CODE message``."""
+    return f"{position['path']}:{position['line']}:{position['column']}: {position['code']} {position['message']}"
+
+
 class ConfigError(Exception):
     """A config that cannot be used: the message lists every error as ``path:line:col: CODE message``."""
 
     def __init__(self, path: Path, problems: list[Problem], text: str, reason: str = "") -> None:
         self.path = path
         self.problems = problems
-        index = TextIndex(text)
-        lines = []
-        for p in problems:
-            pos = index.position(p.start)
-            lines.append(f"{path}:{pos.line + 1}:{pos.character + 1}: {p.code} {p.message}")
+        self.positions = positions(path, problems, text)
+        lines = [located(p) for p in self.positions]
         super().__init__(reason or f"{path} has {len(problems)} error(s):\n" + "\n".join(lines))
 
 
@@ -43,9 +60,13 @@ class Loaded(Generic[T]):
     config: T
     path: Path
     warnings: list[Problem] = field(default_factory=list)
+    text: str = ""  # the text it was read from, for the positions of its warnings
+
+    def warning_positions(self) -> list[dict[str, Any]]:
+        return positions(self.path, self.warnings, self.text)
 
 
-def _load(path: Path, kind: Kind) -> tuple[object, list[Problem]]:
+def _load(path: Path, kind: Kind) -> tuple[object, list[Problem], str]:
     if not path.is_file():
         raise ConfigError(path, [], "", f"{path} does not exist (or is not a file)")
     source = read_source(path)
@@ -56,14 +77,14 @@ def _load(path: Path, kind: Kind) -> tuple[object, list[Problem]]:
     if errors or result.document.root is None:
         raise ConfigError(path, errors, source.text)
     warnings = [p for p in result.problems if p.severity == Severity.WARNING]
-    return result.document.root.to_python(), warnings
+    return result.document.root.to_python(), warnings, source.text
 
 
 def load_inference_config(path: Path) -> Loaded[InferenceConfig]:
-    data, warnings = _load(path, Kind.INFERENCE)
-    return Loaded(parse_inference_config(data), path, warnings)
+    data, warnings, text = _load(path, Kind.INFERENCE)
+    return Loaded(parse_inference_config(data), path, warnings, text)
 
 
 def load_deployment_config(path: Path) -> Loaded[DeploymentConfig]:
-    data, warnings = _load(path, Kind.DEPLOYMENT)
-    return Loaded(parse_deployment_config(data), path, warnings)
+    data, warnings, text = _load(path, Kind.DEPLOYMENT)
+    return Loaded(parse_deployment_config(data), path, warnings, text)

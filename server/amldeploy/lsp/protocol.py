@@ -1,7 +1,45 @@
 """amldeploy's custom LSP methods (mirrored by ``extension/src/client/protocol.ts``; a test keeps them equal).
 
-Requests run operations in the server; notifications stream their output. Long requests report ``$/progress``
-through the work-done token the client passes and honour ``$/cancelRequest``.
+Requests run operations in the server; notifications stream their output. Long requests (deploy, package,
+delete) report ``$/progress`` through the ``workDoneToken`` the client passes, and stop when the client sends
+``window/workDoneProgress/cancel`` for that token or ``$/cancelRequest`` for the request.
+
+Every payload is a JSON object with camelCase keys. Paths may be absolute or relative to the workspace root
+(the first workspace folder). A request that cannot be carried out answers the error ``REQUEST_FAILED`` with
+``data = {"message": ..., "hint": ..., ...}``: the cause and the fix, in words a user can act on, plus
+``problems`` (a config that has errors), ``log`` (the last lines of a service that did not start) or
+``service`` (what was left behind) when there are any. Parameters of the wrong type, or missing, answer
+``InvalidParams`` (-32602) with ``data = {"message", "hint", "key"}`` naming the key.
+
+Shapes (``?`` marks an optional key):
+
+``amldeploy/services``  ``{}`` → ``ServicesSnapshot``
+    ``ServicesSnapshot = {"root": str, "targets": [TargetView]}``
+    ``TargetView = {"name": str, "label": str, "description": str, "available": bool, "reason"?: str,
+    "canPackage": bool, "settings": [{"key": str, "label": str, "value": str | None}],
+    "services": [ServiceView]}``
+    ``ServiceView`` is ``Service.to_json()`` plus ``"rows": [{"label": str, "value": str}]``: the details
+    a tree shows under the service (endpoint, replicas/containers, ...), already worded by the target. Keys are
+    never in a snapshot.
+``amldeploy/deploy``  ``{"name", "inferenceConfig", "deploymentConfig", "models"?: [str], "target"?: str,
+    "port"?: int, "isolated"?: bool, "workDoneToken"?}`` → ``{"service": ServiceView, "warnings": [str]}``
+    (``models`` are ``PATH[:NAME[:VERSION]]`` like the command line's ``--model``)
+``amldeploy/package``  same parameters as deploy without ``port`` → ``{"target": str, ...}``; a target that
+    cannot package answers ``REQUEST_FAILED`` saying which targets can.
+``amldeploy/delete``  ``{"name", "target"?: str, "workDoneToken"?}`` → ``{"name": str, "target": str}``
+``amldeploy/score``  ``{"name", "body": str, "contentType"?: str}`` → ``{"name", "status": int, "reason": str,
+    "runTimeMs": float | None, "headers": {str: str}, "body": Any}`` (``body`` parsed as JSON when it is JSON)
+``amldeploy/keys``  ``{"name"}`` → ``{"primaryKey": str, "secondaryKey": str}``
+``amldeploy/logs/start``  ``{"name", "tail"?: int}`` → ``{"stream": str}``; the lines then arrive as
+    ``amldeploy/log`` notifications ``{"stream": str, "name": str, "lines": [str], "ended"?: bool}``
+    (``ended`` when the service stopped or the stream was stopped)
+``amldeploy/logs/stop``  ``{"stream"}`` → ``None`` (the stream's last lines and ``ended`` follow; stopping a
+    stream that already ended is no error)
+``amldeploy/choices``  ``{"setting": str}`` (one of ``CHOICE_SETTINGS``) → ``{"choices": [{"value": str,
+    "label": str, "description"?: str}], "source": str}``: the values a target setting can take on this
+    machine (Azure subscriptions from the Azure CLI's profile, contexts from the kubeconfig).
+``amldeploy/servicesChanged`` (notification)  a ``ServicesSnapshot``, sent after every deploy and delete and
+    whenever a watched service changes state.
 """
 
 from __future__ import annotations
@@ -14,26 +52,20 @@ PACKAGE: Final = "amldeploy/package"
 SERVICES: Final = "amldeploy/services"
 DELETE: Final = "amldeploy/delete"
 SCORE: Final = "amldeploy/score"
+KEYS: Final = "amldeploy/keys"
 LOGS_START: Final = "amldeploy/logs/start"
 LOGS_STOP: Final = "amldeploy/logs/stop"
+CHOICES: Final = "amldeploy/choices"
 
 # Notifications (server → client)
 LOG: Final = "amldeploy/log"
 SERVICES_CHANGED: Final = "amldeploy/servicesChanged"
 
-REQUESTS: Final = (DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, LOGS_START, LOGS_STOP)
+REQUESTS: Final = (DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES)
 NOTIFICATIONS: Final = (LOG, SERVICES_CHANGED)
+
+# The target settings ``amldeploy/choices`` answers for (VS Code keeps them as ``amldeploy.<setting>``).
+CHOICE_SETTINGS: Final = ("aci.subscription", "kubernetes.context")
 
 # LSP's "RequestFailed": the request was valid but the server could not carry it out.
 REQUEST_FAILED: Final = -32803
-
-# What each request will do, for the "not available yet" answer until its operation lands.
-PLANNED: Final = {
-    DEPLOY: "deploying a service",
-    PACKAGE: "packaging an image",
-    SERVICES: "listing services",
-    DELETE: "deleting a service",
-    SCORE: "scoring a service",
-    LOGS_START: "following service logs",
-    LOGS_STOP: "following service logs",
-}

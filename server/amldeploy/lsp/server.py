@@ -20,6 +20,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from amldeploy import __version__
+from amldeploy.lsp.background import Background
 from amldeploy.lsp.settings import Settings, parse_settings
 
 if TYPE_CHECKING:
@@ -35,6 +36,16 @@ class AmlLanguageServer(LanguageServer):
         self.settings = Settings()
         self.analyses: dict[str, Analysis] = {}  # uri → the last analysis of an open document
         self.scheduled: dict[str, Any] = {}  # uri → pending validation handle (coalesces bursts of edits)
+        self.background = Background(self)  # operations' threads, log followers, the services watcher
+
+    def shutdown(self) -> None:
+        """The connection ended (``exit``, or the client went away): stop the background work first."""
+        self.background.stop_all(closed=True)
+        super().shutdown()  # type: ignore[no-untyped-call]
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        if not self.background.closed.is_set():  # once the stream is closed, reporting would fail again
+            super().report_server_error(error, source)
 
     # -- logging -------------------------------------------------------------------------------------------
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
@@ -52,6 +63,20 @@ class AmlLanguageServer(LanguageServer):
         self.settings, warnings = parse_settings(raw, self.settings)
         for warning in warnings:
             self.log(f"amldeploy settings: {warning}", types.MessageType.Warning)
+
+    # -- workspace -----------------------------------------------------------------------------------------
+    def root(self) -> Path:
+        """The workspace root operations work in: the first workspace folder, else the client's root, else the
+        current directory."""
+        try:
+            workspace = self.workspace
+        except RuntimeError:  # not initialized
+            return Path.cwd()
+        for folder in list(workspace.folders.values()):
+            path = to_fs_path(folder.uri)
+            if path:
+                return Path(path)
+        return Path(workspace.root_path) if workspace.root_path else Path.cwd()
 
     # -- documents -----------------------------------------------------------------------------------------
     def path_of(self, uri: str) -> Path | None:
@@ -98,9 +123,30 @@ def start_warm_up() -> None:
     threading.Thread(target=warm_up, name="amldeploy-warm-up", daemon=True).start()
 
 
+class _ExpectedErrors(logging.Filter):
+    """pygls logs every error answer with its traceback; the ones amldeploy answers on purpose (a request that
+    cannot be carried out, wrong parameters) are answers, not server faults. Neither is the answer to a request
+    that ends after ``exit`` closed the stream (a deploy stopping what it started)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from pygls.exceptions import JsonRpcException
+
+        from amldeploy.lsp.params import INVALID_PARAMS
+        from amldeploy.lsp.protocol import REQUEST_FAILED
+
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, ValueError) and "closed file" in str(error):
+            return False
+        return not (isinstance(error, JsonRpcException) and error.code in (REQUEST_FAILED, INVALID_PARAMS))
+
+
+_EXPECTED_ERRORS = _ExpectedErrors()
+
+
 def create_server() -> AmlLanguageServer:
     from amldeploy.lsp.features import FEATURES
 
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_EXPECTED_ERRORS)
     server = AmlLanguageServer()
     for register in FEATURES:
         register(server)

@@ -12,6 +12,15 @@ from typing import Any
 
 SECTION = "amldeploy"
 SEVERITIES = ("error", "warning", "information", "hint", "off")
+# ``amldeploy.<group>.<key>``: the settings of the deploy targets (strings; unset is None).
+TARGET_SETTINGS = (
+    "aci.subscription",
+    "aci.resourceGroup",
+    "aci.region",
+    "kubernetes.context",
+    "kubernetes.namespace",
+)
+MAX_POLL_MS = 600_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,11 @@ class Settings:
     severity_overrides: dict[str, str] = field(default_factory=dict)
     disabled_rules: frozenset[str] = frozenset()
     debounce_ms: int = 0
+    # How often the services an editor shows are looked at again (0: only after deploy and delete).
+    services_poll_ms: int = 3000
+    # Settings of the deploy targets, as ``{"aci.subscription": ..., "kubernetes.context": ...}`` (``TARGET_SETTINGS``
+    # are the keys; None when not set): the editor passes them, targets read them.
+    target_settings: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(TARGET_SETTINGS))
 
     def kind_by_name(self, name: str) -> str | None:
         lower = name.lower()
@@ -114,6 +128,46 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
             values["debounce_ms"] = debounce
         else:
             warnings.append("debounceMs must be an integer from 0 to 5000")
+    poll = raw.get("servicesPollMs")
+    if poll is not None:
+        if isinstance(poll, int) and not isinstance(poll, bool) and 0 <= poll <= MAX_POLL_MS:
+            values["services_poll_ms"] = poll
+        else:
+            warnings.append(f"servicesPollMs must be an integer from 0 (off) to {MAX_POLL_MS}")
+    targets = _target_settings(raw, base.target_settings, warnings)
+    if targets is not None:
+        values["target_settings"] = targets
     fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
     fields.update(values)
     return Settings(**fields), warnings
+
+
+def _target_settings(
+    raw: dict[str, Any], base: dict[str, str | None], warnings: list[str]
+) -> dict[str, str | None] | None:
+    """``aci: {subscription, ...}`` and ``kubernetes: {...}`` objects, or the same keys spelled out
+    (``"aci.subscription"``), as editors send them. None when none is given."""
+    found: dict[str, str | None] = {}
+    for setting in TARGET_SETTINGS:
+        group, key = setting.split(".")
+        section = raw.get(group)
+        if isinstance(section, dict) and key in section:
+            value = section[key]
+        elif setting in raw:
+            value = raw[setting]
+        else:
+            continue
+        if isinstance(value, str):
+            found[setting] = value.strip() or None
+        elif value is None:
+            found[setting] = None
+        else:
+            warnings.append(f"{setting} must be a string")
+    for group in {s.split(".")[0] for s in TARGET_SETTINGS}:
+        if group in raw and not isinstance(raw[group], dict) and raw[group] is not None:
+            warnings.append(f"{group} must be an object {{{', '.join(_keys_of(group))}}}")
+    return {**base, **found} if found else None
+
+
+def _keys_of(group: str) -> list[str]:
+    return [s.split(".")[1] for s in TARGET_SETTINGS if s.startswith(group + ".")]

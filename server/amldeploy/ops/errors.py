@@ -38,3 +38,11 @@ class DeployFailed(OpsError):
         super().__init__(message, hint)
         self.service = service
         self.log_tail = log_tail or []
+
+
+class Cancelled(OpsError):
+    """The caller gave up on the operation (an editor's cancel button); raised by its reporter at the next step,
+    after which the target stops whatever it had started."""
+
+    def __init__(self, message: str = "the operation was cancelled") -> None:
+        super().__init__(message, "start it again when you want it")

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 
 class Reporter(Protocol):
+    """A reporter may stop the operation: ``step``, ``progress``, ``log`` and ``warning`` raise
+    ``ops.errors.Cancelled`` once its caller gave up (``done`` never raises, so that clean-up can report)."""
+
     def step(self, title: str) -> None:
         """A new phase begins (ending the previous one, successfully)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -69,3 +70,21 @@ class Service:
         }
         data.update(self.details)
         return data
+
+    def rows(self, specific: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+        """The details of the service in words, as ``(label, value)``: what an editor's tree shows under it and
+        ``amldeploy show`` prints. A target words its own details (a process's pid, a container's image, a
+        deployment's replicas) as ``specific``; they follow the endpoint. Never the keys."""
+        models = ", ".join(f"{m.name}:{m.version} ({m.path})" for m in self.models) or "none"
+        rows = [
+            ("State", f"{self.state} ({self.state.description})"),
+            ("Scoring URI", self.scoring_uri or "-"),
+            ("Swagger URI", self.swagger_uri or "-"),
+            *specific,
+            ("Models", models),
+            ("Auth", "enabled (keys hidden)" if self.auth_enabled else "disabled"),
+            ("Created", self.created or "-"),
+        ]
+        if self.error:
+            rows.append(("Error", self.error))
+        return rows

@@ -158,11 +158,15 @@ def _build(venv: Path, pip: list[str], reporter: Reporter) -> None:
     )
     assert proc.stdout is not None
     with proc:
-        for raw in proc.stdout:
-            line = raw.rstrip()
-            last.append(line)
-            if _PIP_NEWS.match(line):
-                reporter.progress(line)
+        try:
+            for raw in proc.stdout:
+                line = raw.rstrip()
+                last.append(line)
+                if _PIP_NEWS.match(line):
+                    reporter.progress(line)
+        except BaseException:  # cancelled or interrupted: pip stops too
+            proc.kill()
+            raise
     if proc.returncode != 0:
         raise DeployFailed(
             f"pip could not install the environment's packages (exit status {proc.returncode})",

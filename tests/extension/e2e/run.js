@@ -29,7 +29,8 @@ function leftoverServices(ws) {
   const result = spawnSync(PYTHON, ['-m', 'amldeploy', 'list', '--output', 'json'], { cwd: ws, encoding: 'utf8' });
   let names = [];
   try {
-    names = (JSON.parse(result.stdout).services || []).map((s) => s.name);
+    const listed = JSON.parse(result.stdout); // `amldeploy list --output json`: an array of services
+    names = (Array.isArray(listed) ? listed : listed.services || []).map((s) => s.name);
   } catch {
     return;
   }

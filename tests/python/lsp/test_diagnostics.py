@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
+from amldeploy.lsp import protocol
+from amldeploy.lsp.params import INVALID_PARAMS, plain
 from tests.python.lsp.conftest import codes, diagnostics_when, open_document, replace_all, span, uri_of
 
 BAD_AKS = '{\n  "computeType": "aks",\n  "autoScaler": {"autoscaleEnabled": true},\n  "numReplicas": 2,\n  "namespace": "Bad_NS"\n}\n'
@@ -135,9 +138,17 @@ async def test_close_clears_diagnostics(client: LanguageClient, workspace: Path)
 
 
 @pytest.mark.asyncio
-async def test_custom_requests_answer_not_available_yet(client: LanguageClient) -> None:
-    with pytest.raises(Exception, match="not available yet"):
-        await client.protocol.send_request_async("amldeploy/deploy", {"name": "svc"})
+async def test_custom_requests_answer(client: LanguageClient, workspace: Path) -> None:
+    # The operations themselves: test_operations.py. Here: every client gets answers, and errors as errors.
+    snapshot = plain(await client.protocol.send_request_async(protocol.SERVICES, {}))
+    assert snapshot["root"] == str(workspace)
+    assert [(t["name"], t["services"]) for t in snapshot["targets"]] == [("process", [])]
+    with pytest.raises(JsonRpcException) as raised:
+        await client.protocol.send_request_async(protocol.DEPLOY, {"name": "svc"})
+    assert raised.value.code == INVALID_PARAMS and "'inferenceConfig' is missing" in raised.value.message
+    with pytest.raises(JsonRpcException) as raised:
+        await client.protocol.send_request_async(protocol.KEYS, {"name": "svc"})
+    assert raised.value.code == protocol.REQUEST_FAILED and "no service named 'svc'" in raised.value.message
 
 
 @pytest.mark.asyncio

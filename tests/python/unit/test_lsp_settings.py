@@ -1,8 +1,9 @@
-"""Settings of the language server: associations, severity overrides, disabled rules; bad values are ignored."""
+"""Settings of the language server: associations, severity overrides, disabled rules, target settings; bad
+values are ignored."""
 
 from __future__ import annotations
 
-from amldeploy.lsp.settings import Settings, parse_settings
+from amldeploy.lsp.settings import TARGET_SETTINGS, Settings, parse_settings
 
 
 def test_defaults_recognise_the_usual_names() -> None:
@@ -49,3 +50,35 @@ def test_bad_values_warn_and_keep_the_previous_setting() -> None:
     assert s.debounce_ms == 10 and s.inference_patterns == Settings().inference_patterns
     assert parse_settings(None)[0] == Settings()
     assert parse_settings("x")[1]
+
+
+def test_target_settings_and_the_services_poll() -> None:
+    assert Settings().services_poll_ms == 3000
+    assert Settings().target_settings == dict.fromkeys(TARGET_SETTINGS)
+    # VS Code nests ``amldeploy.aci.subscription`` as {"aci": {"subscription": ...}}; spelled out works too.
+    s, warnings = parse_settings(
+        {
+            "amldeploy": {
+                "servicesPollMs": 0,
+                "aci": {"subscription": "sub-1", "resourceGroup": " ", "region": None},
+                "kubernetes.context": "aks",
+            }
+        }
+    )
+    assert warnings == []
+    assert s.services_poll_ms == 0
+    assert s.target_settings == {
+        "aci.subscription": "sub-1",
+        "aci.resourceGroup": None,
+        "aci.region": None,
+        "kubernetes.context": "aks",
+        "kubernetes.namespace": None,
+    }
+    # A later change keeps what it does not mention.
+    later, _ = parse_settings({"kubernetes": {"namespace": "ml"}}, s)
+    assert (
+        later.target_settings["aci.subscription"] == "sub-1" and later.target_settings["kubernetes.namespace"] == "ml"
+    )
+    bad, warnings = parse_settings({"servicesPollMs": "often", "aci": "sub-1", "kubernetes": {"context": 3}}, s)
+    assert len(warnings) == 3 and bad.services_poll_ms == 0 and bad.target_settings == s.target_settings
+    assert any("servicesPollMs" in w for w in warnings) and any("kubernetes.context" in w for w in warnings)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from amldeploy.lsp.features import code_actions, commands, completion, diagnostics, hover, outline
+from amldeploy.lsp.features import (
+    code_actions,
+    completion,
+    diagnostics,
+    hover,
+    logs,
+    operations,
+    outline,
+    services,
+)
 from amldeploy.lsp.server import AmlLanguageServer
 
 FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (
@@ -13,5 +22,7 @@ FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (
     hover.register,
     code_actions.register,
     outline.register,
-    commands.register,
+    services.register,
+    operations.register,
+    logs.register,
 )

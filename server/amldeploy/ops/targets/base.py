@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from amldeploy.config.load import Loaded
 from amldeploy.config.models import DeploymentConfig, InferenceConfig
@@ -37,11 +37,43 @@ class Target(Protocol):
     def get(self, name: str) -> Service:
         """The service with its current state; ``ServiceNotFound`` when there is none."""
 
-    def logs(self, name: str, follow: bool = False, tail: int | None = None) -> Iterator[str]: ...
+    def logs(
+        self, name: str, follow: bool = False, tail: int | None = None, stop: Callable[[], bool] | None = None
+    ) -> Iterator[str]:
+        """The last ``tail`` lines (all when None); with ``follow``, then each new line until the service stops
+        or ``stop()`` turns true (checked between polls, so a follower with nothing to read still ends)."""
 
     def delete(self, name: str, reporter: Reporter) -> None: ...
 
     def keys(self, name: str) -> ServiceKeys: ...
+
+
+@runtime_checkable
+class Packager(Protocol):
+    """What a target that builds an image (Docker, ACI, Kubernetes) adds to ``Target``: ``package`` builds the
+    image a deploy would run, without running it, and returns what it built as JSON (image name, tag, ...)."""
+
+    def package(self, request: DeployRequest, reporter: Reporter) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSetting:
+    """A setting of a target as an editor shows it (``key`` as in the ``amldeploy.<target>.<key>`` settings)."""
+
+    key: str
+    label: str
+    value: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, "value": self.value}
+
+
+def _no_settings(root: Path, values: Mapping[str, str | None]) -> list[TargetSetting]:
+    return []
+
+
+def _service_rows(service: Service) -> list[tuple[str, str]]:
+    return service.rows()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +84,20 @@ class TargetInfo:
     available: Callable[[], bool] = lambda: True
     compute_types: tuple[str, ...] = ()  # the computeTypes it takes without --target
     priority: int = 0  # among the targets that take a computeType, the available one with the highest wins
+    label: str = ""  # how an editor titles its services ("Local processes"); the name when empty
+    # Why it is not available (no engine answers, its SDK is not installed), when ``available()`` is false.
+    reason: Callable[[], str | None] = lambda: None
+    # Its settings as an editor shows them, from the workspace root and the target settings of the editor
+    # (``{"aci.subscription": ..., "kubernetes.context": ...}``).
+    settings: Callable[[Path, Mapping[str, str | None]], list[TargetSetting]] = _no_settings
+    # The details of one of its services in words (``Service.rows`` plus what only this target knows).
+    rows: Callable[[Service], list[tuple[str, str]]] = _service_rows
+    # Why it has no image to package, when its targets are no ``Packager``.
+    cannot_package: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
 
 
 _TARGETS: dict[str, TargetInfo] = {}
@@ -69,9 +115,56 @@ def target_names() -> list[str]:
     return list(_TARGETS)
 
 
-def make_target(name: str, root: Path) -> Target:
+def target_info(name: str) -> TargetInfo:
+    """The registered target ``name``; ``OpsError`` naming the registered ones when there is none."""
     _load_builtin()
-    return _TARGETS[name].factory(root)
+    info = _TARGETS.get(name)
+    if info is None:
+        raise OpsError(f"unknown target '{name}'", f"use one of: {', '.join(_TARGETS)}", EXIT_USAGE)
+    return info
+
+
+def make_target(name: str, root: Path) -> Target:
+    return target_info(name).factory(root)
+
+
+def can_package(target: Target) -> bool:
+    return isinstance(target, Packager)
+
+
+def packaging_targets(root: Path) -> list[str]:
+    """The registered, available targets that can package an image."""
+    names = []
+    for name in target_names():
+        info = _TARGETS[name]
+        try:
+            if info.available() and can_package(info.factory(root)):
+                names.append(name)
+        except OpsError:
+            continue
+    return names
+
+
+def cannot_package(target: Target, root: Path) -> OpsError:
+    """Why ``target`` cannot package, and which targets can."""
+    info = _TARGETS.get(target.name)
+    message = (info.cannot_package if info else None) or f"the {target.name} target cannot package an image"
+    others = [name for name in packaging_targets(root) if name != target.name]
+    if others:
+        hint = f"package with a target that builds images: {', '.join(others)}"
+    else:
+        hint = (
+            "no installed target builds images yet: packaging arrives with the Docker target, which builds the "
+            "image a service runs; until then deploy it with the process target"
+        )
+    return OpsError(message, hint)
+
+
+def service_rows(service: Service) -> list[tuple[str, str]]:
+    """The details of ``service`` as its target words them."""
+    _load_builtin()
+    info = _TARGETS.get(service.target)
+    return info.rows(service) if info is not None else service.rows()
 
 
 def choose_target(compute_type: str, forced: str | None = None) -> str:
@@ -80,9 +173,7 @@ def choose_target(compute_type: str, forced: str | None = None) -> str:
     engine answers, leaving the process target for machines without one)."""
     _load_builtin()
     if forced is not None:
-        if forced not in _TARGETS:
-            raise OpsError(f"unknown target '{forced}'", f"use one of: {', '.join(_TARGETS)}", EXIT_USAGE)
-        return forced
+        return target_info(forced).name
     wanted = compute_type.lower()
     for info in sorted(_TARGETS.values(), key=lambda i: -i.priority):
         if wanted in (c.lower() for c in info.compute_types) and info.available():

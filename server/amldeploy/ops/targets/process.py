@@ -12,13 +12,13 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from amldeploy.config.models import LocalDeploymentConfig
 from amldeploy.language.files import resolve
-from amldeploy.ops.errors import DeployFailed, OpsError, ServiceNotFound
+from amldeploy.ops.errors import Cancelled, DeployFailed, OpsError, ServiceNotFound
 from amldeploy.ops.frontend import front_end_of
 from amldeploy.ops.health import HEALTH_INTERVAL_S, HEALTH_TRIES, wait_healthy
 from amldeploy.ops.keys import ServiceKeys
@@ -27,7 +27,7 @@ from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service, now_iso
 from amldeploy.ops.states import State
 from amldeploy.ops.targets import process_launch as launch
-from amldeploy.ops.targets.base import DeployRequest, TargetInfo
+from amldeploy.ops.targets.base import DeployRequest, TargetInfo, TargetSetting
 from amldeploy.ops.targets.process_status import as_int, describe
 from amldeploy.ops.targets.process_store import (
     STATE_DIR,
@@ -151,16 +151,17 @@ class ProcessTarget:
         reporter: Reporter,
     ) -> Service:
         base = f"http://{launch.HOST}:{record['port']}"
-        reporter.step(f"Waiting for {record['name']} to answer GET /")
         try:
+            reporter.step(f"Waiting for {record['name']} to answer GET /")
             result = wait_healthy(base, child.poll, reporter, _auth_headers(keys))
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Cancelled) as stopped:
+            # Ctrl-C, or the editor's cancel: what was started stops, and the record says why it is Failed.
+            cancelled = isinstance(stopped, Cancelled)
             stop_process(child.pid, grace=3.0)
             child.poll()
-            folder.update(
-                state=State.FAILED.value, error="the deploy was interrupted and the process stopped", gone=True
-            )
-            reporter.done(False, "interrupted")
+            how = "cancelled" if cancelled else "interrupted"
+            folder.update(state=State.FAILED.value, error=f"the deploy was {how} and the process stopped", gone=True)
+            reporter.done(False, how)
             raise
         name = record["name"]
         if not folder.exists():  # deleted by another command while it started
@@ -261,11 +262,15 @@ class ProcessTarget:
     def get(self, name: str) -> Service:
         return self._service(self._folder(name))
 
-    def logs(self, name: str, follow: bool = False, tail: int | None = None) -> Iterator[str]:
+    def logs(
+        self, name: str, follow: bool = False, tail: int | None = None, stop: Callable[[], bool] | None = None
+    ) -> Iterator[str]:
         folder = self._folder(name)
         if not follow:
             return iter(tail_lines(folder.log_path, tail))
-        return follow_lines(folder.log_path, tail, lambda: self._is_running(folder))
+        if stop is None:
+            return follow_lines(folder.log_path, tail, lambda: self._is_running(folder))
+        return follow_lines(folder.log_path, tail, lambda: not stop() and self._is_running(folder))
 
     def delete(self, name: str, reporter: Reporter) -> None:
         folder = self._folder(name)
@@ -314,9 +319,28 @@ def _auth_headers(keys: ServiceKeys) -> dict[str, str]:
     return {"Authorization": f"Bearer {keys.primary}"}
 
 
+def _settings(root: Path, values: Mapping[str, str | None]) -> list[TargetSetting]:
+    return [TargetSetting("stateFolder", "State folder", STATE_DIR.as_posix())]
+
+
+def _rows(service: Service) -> list[tuple[str, str]]:
+    return service.rows(
+        [
+            ("PID", str(service.pid) if service.pid is not None else "-"),
+            ("Port", str(service.port) if service.port is not None else "-"),
+            ("Isolated", "yes (a venv of the environment's pip packages)" if service.isolated else "no"),
+            ("Log", service.log_path or "-"),
+        ]
+    )
+
+
 TARGET = TargetInfo(
     "process",
     "a background process on this machine running the scoring runtime (no container engine needed)",
     ProcessTarget,
     compute_types=("local",),
+    label="Local processes",
+    settings=_settings,
+    rows=_rows,
+    cannot_package="the process target runs score.py from source: there is no image to package",
 )

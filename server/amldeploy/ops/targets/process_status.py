@@ -17,7 +17,7 @@ from amldeploy.ops.targets.process_launch import HOST
 from amldeploy.ops.targets.process_store import ServiceFolder, read_environ, running
 
 TARGET = "process"
-_DETAILS = ("frontEnd", "entryScript", "sourceDirectory", "python")
+_DETAILS = ("frontEnd", "entryScript", "sourceDirectory", "python", "configs")
 
 
 def as_int(value: object) -> int | None:

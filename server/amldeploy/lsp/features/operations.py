@@ -1,0 +1,226 @@
+"""The operations of ``amldeploy.lsp.protocol``: deploy, package, delete, score, keys and choices.
+
+Each runs in an operations thread (``background.run_blocking``): the server keeps answering, and diagnostics keep
+flowing, during a deploy. Deploy, package and delete report ``$/progress`` under the client's ``workDoneToken``
+and stop when it is cancelled. ``amldeploy.ops`` is imported on first use, never at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+from amldeploy.lsp import protocol
+from amldeploy.lsp.answers import answer_errors
+from amldeploy.lsp.background import run_blocking
+from amldeploy.lsp.features.services import publish_services
+from amldeploy.lsp.params import Params
+from amldeploy.lsp.reporter import LspReporter
+from amldeploy.lsp.server import AmlLanguageServer
+
+if TYPE_CHECKING:
+    from amldeploy.ops.prepare import Prepared
+
+
+async def long_operation(
+    ls: AmlLanguageServer, method: str, title: str, token: int | str | None, work: Callable[[LspReporter], Any]
+) -> Any:
+    """``work(reporter)`` with its progress under ``token``: begun before it starts, ended when it answers."""
+    reporter = LspReporter(ls, token, title)
+    reporter.begin()
+    ending = "failed"
+    try:
+        with answer_errors(ls, method):
+            result = await run_blocking(ls, lambda: work(reporter), reporter.cancel)
+        ending = "done"
+        return result
+    except JsonRpcException as exc:
+        ending = exc.message
+        raise
+    finally:
+        reporter.end(ending)
+
+
+def _cancelled(what: str) -> Exception:
+    from amldeploy.ops.errors import Cancelled
+
+    return Cancelled(f"{what} was cancelled")
+
+
+# -- deploy and package -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeployArgs:
+    """The parameters of deploy (and of package, which has no ``port``), checked before anything runs."""
+
+    name: str
+    inference_config: str
+    deployment_config: str
+    models: list[str]
+    target: str | None
+    isolated: bool
+    port: int | None
+
+    @classmethod
+    def read(cls, p: Params, with_port: bool = True) -> DeployArgs:
+        return cls(
+            p.text("name"),
+            p.text("inferenceConfig"),
+            p.text("deploymentConfig"),
+            p.texts("models"),
+            p.optional_text("target"),
+            p.flag("isolated"),
+            p.integer("port", 1, 65535) if with_port else None,
+        )
+
+
+def _prepare(args: DeployArgs, root: Path, reporter: LspReporter) -> Prepared:
+    from amldeploy.ops.prepare import prepare_deploy
+
+    reporter.step("Checking the configs")
+    prepared = prepare_deploy(
+        args.name,
+        root / args.inference_config,
+        root / args.deployment_config,
+        args.models,
+        root,
+        args.target,
+        args.port,
+        args.isolated,
+    )
+    count = len(prepared.warnings)
+    reporter.done(True, f"{count} warning{'s' * (count != 1)}" if count else "no problems")
+    for line in prepared.warning_lines:
+        reporter.warning(line)
+    return prepared
+
+
+def _deploy(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> dict[str, Any]:
+    from amldeploy.ops.errors import Cancelled
+    from amldeploy.ops.snapshot import service_view
+    from amldeploy.ops.targets.base import make_target
+
+    root = ls.root()
+    prepared = _prepare(args, root, reporter)
+    name = prepared.request.name
+    try:
+        service = make_target(prepared.target, root).deploy(prepared.request, reporter)
+    except Cancelled:
+        raise _cancelled(f"deploy of {name}") from None
+    finally:
+        publish_services(ls)  # what was started, or what is left of it
+    return {"service": service_view(service), "warnings": reporter.warnings}
+
+
+def _package(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> dict[str, Any]:
+    from amldeploy.ops.errors import Cancelled
+    from amldeploy.ops.targets.base import Packager, cannot_package, make_target
+
+    root = ls.root()
+    prepared = _prepare(args, root, reporter)
+    target = make_target(prepared.target, root)
+    if not isinstance(target, Packager):
+        raise cannot_package(target, root)
+    try:
+        details = target.package(prepared.request, reporter)
+    except Cancelled:
+        raise _cancelled(f"package of {prepared.request.name}") from None
+    return {"target": prepared.target, **details}
+
+
+# -- the services ---------------------------------------------------------------------------------------------
+
+
+def _delete(ls: AmlLanguageServer, name: str, target_name: str | None, reporter: LspReporter) -> dict[str, Any]:
+    from amldeploy.ops.errors import Cancelled
+    from amldeploy.ops.targets.base import find_service, make_target, target_info
+
+    root = ls.root()
+    if target_name is not None:
+        target = make_target(target_info(target_name).name, root)
+        target.get(name)  # ServiceNotFound names where it looked
+    else:
+        target, _ = find_service(name, root)
+    try:
+        target.delete(name, reporter)
+    except Cancelled:
+        raise _cancelled(f"delete of {name}") from None
+    finally:
+        publish_services(ls)
+    return {"name": name, "target": target.name}
+
+
+def _score(ls: AmlLanguageServer, name: str, body: str, content_type: str | None) -> dict[str, Any]:
+    from amldeploy.ops.scoring import DEFAULT_CONTENT_TYPE, answer_json, score
+
+    return answer_json(name, score(name, body.encode("utf-8"), ls.root(), content_type or DEFAULT_CONTENT_TYPE))
+
+
+def _keys(ls: AmlLanguageServer, name: str) -> dict[str, str]:
+    from amldeploy.ops.targets.base import find_service
+
+    target, _ = find_service(name, ls.root())
+    return target.keys(name).to_json()
+
+
+def _choices(setting: str) -> dict[str, Any]:
+    from amldeploy.ops.choices import choices_for
+
+    return choices_for(setting).to_json()
+
+
+def register(server: AmlLanguageServer) -> None:
+    @server.feature(protocol.DEPLOY)
+    async def deploy(ls: AmlLanguageServer, params: Any) -> Any:
+        p = Params(protocol.DEPLOY, params)
+        args = DeployArgs.read(p)
+        title = f"Deploying {args.name}"
+        return await long_operation(ls, protocol.DEPLOY, title, p.token(), lambda r: _deploy(ls, args, r))
+
+    @server.feature(protocol.PACKAGE)
+    async def package(ls: AmlLanguageServer, params: Any) -> Any:
+        p = Params(protocol.PACKAGE, params)
+        args = DeployArgs.read(p, with_port=False)
+        title = f"Packaging {args.name}"
+        return await long_operation(ls, protocol.PACKAGE, title, p.token(), lambda r: _package(ls, args, r))
+
+    @server.feature(protocol.DELETE)
+    async def delete(ls: AmlLanguageServer, params: Any) -> Any:
+        p = Params(protocol.DELETE, params)
+        name, target = p.text("name"), p.optional_text("target")
+        return await long_operation(
+            ls, protocol.DELETE, f"Deleting {name}", p.token(), lambda r: _delete(ls, name, target, r)
+        )
+
+    @server.feature(protocol.SCORE)
+    async def score(ls: AmlLanguageServer, params: Any) -> Any:
+        p = Params(protocol.SCORE, params)
+        name, body, content_type = p.text("name"), p.body("body"), p.optional_text("contentType")
+        with answer_errors(ls, protocol.SCORE):
+            return await run_blocking(ls, lambda: _score(ls, name, body, content_type))
+
+    @server.feature(protocol.KEYS)
+    async def keys(ls: AmlLanguageServer, params: Any) -> Any:
+        name = Params(protocol.KEYS, params).text("name")
+        with answer_errors(ls, protocol.KEYS):
+            return await run_blocking(ls, lambda: _keys(ls, name))
+
+    @server.feature(protocol.CHOICES)
+    async def choices(ls: AmlLanguageServer, params: Any) -> Any:
+        setting = Params(protocol.CHOICES, params).text("setting")
+        with answer_errors(ls, protocol.CHOICES):
+            return await run_blocking(ls, lambda: _choices(setting))
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: AmlLanguageServer, params: Any) -> None:
+        ls.background.stop_all()
+
+    @server.feature(types.EXIT)
+    def exit_(ls: AmlLanguageServer, params: Any) -> None:
+        ls.background.stop_all(closed=True)

@@ -1,0 +1,94 @@
+"""``amldeploy/services`` and ``amldeploy/servicesChanged``: the workspace's services, kept current.
+
+After the first ``amldeploy/services`` a watcher thread looks again every ``servicesPollMs`` (default 3 s; 0 stops
+looking) and sends ``servicesChanged`` when what it sees differs from what the client was last told; deploys and
+deletes send one as soon as they end.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from amldeploy.lsp import protocol
+from amldeploy.lsp.answers import answer_errors
+from amldeploy.lsp.background import run_blocking
+from amldeploy.lsp.params import Params
+from amldeploy.lsp.server import AmlLanguageServer
+
+WATCHER = "services-watcher"
+IDLE_CHECK_S = 1.0  # how often a watcher with polling off looks whether it was turned on
+
+
+def take_snapshot(ls: AmlLanguageServer, notify: bool) -> dict[str, Any]:
+    """A fresh snapshot (in an operations thread), remembered as what the client knows; with ``notify``, sent as
+    ``servicesChanged``."""
+    from amldeploy.ops.snapshot import services_snapshot, snapshot_signature
+
+    state = ls.background.snapshots
+    with state.lock:
+        snapshot = services_snapshot(ls.root(), ls.settings.target_settings)
+        state.signature = snapshot_signature(snapshot)
+        if notify:
+            ls.background.notify(protocol.SERVICES_CHANGED, snapshot)
+    return snapshot
+
+
+def publish_services(ls: AmlLanguageServer) -> None:
+    """Send a fresh snapshot after an operation changed the services (never fails the operation)."""
+    if ls.background.closed.is_set():
+        return
+    try:
+        take_snapshot(ls, notify=True)
+    except Exception as error:
+        ls.background.failed("servicesChanged", error)
+
+
+def _changed(ls: AmlLanguageServer) -> None:
+    from amldeploy.ops.snapshot import services_snapshot, snapshot_signature
+
+    state = ls.background.snapshots
+    with state.lock:
+        snapshot = services_snapshot(ls.root(), ls.settings.target_settings)
+        signature = snapshot_signature(snapshot)
+        if signature != state.signature:
+            state.signature = signature
+            ls.background.notify(protocol.SERVICES_CHANGED, snapshot)
+
+
+def _watch(ls: AmlLanguageServer, stop: threading.Event) -> None:
+    failures = 0
+    while not stop.is_set():
+        interval = ls.settings.services_poll_ms / 1000
+        if stop.wait(interval * (1 + min(failures, 10)) if interval > 0 else IDLE_CHECK_S):
+            return
+        if interval <= 0:
+            continue
+        try:
+            _changed(ls)
+            failures = 0
+        except Exception as error:  # report once, then back off; the watcher keeps going
+            if failures == 0:
+                ls.background.failed("watching services", error)
+            failures += 1
+
+
+def start_watching(ls: AmlLanguageServer) -> None:
+    state = ls.background.snapshots
+    with state.lock:
+        if state.watching or ls.background.stopped.is_set():
+            return
+        state.watching = True
+    stop = threading.Event()
+    ls.background.on_stop(WATCHER, stop.set)
+    threading.Thread(target=_watch, args=(ls, stop), name="amldeploy-services-watcher", daemon=True).start()
+
+
+def register(server: AmlLanguageServer) -> None:
+    @server.feature(protocol.SERVICES)
+    async def services(ls: AmlLanguageServer, params: Any) -> dict[str, Any]:
+        Params(protocol.SERVICES, params)
+        with answer_errors(ls, protocol.SERVICES):
+            snapshot = await run_blocking(ls, lambda: take_snapshot(ls, notify=False))
+        start_watching(ls)
+        return snapshot

@@ -1,0 +1,69 @@
+"""One request to a service's ``/score``, with its key when auth is on: ``amldeploy score`` and the editor's
+"score" both send it here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from amldeploy.ops.errors import OpsError
+from amldeploy.ops.health import Response, request
+from amldeploy.ops.states import State
+from amldeploy.ops.targets.base import find_service
+
+RUN_TIME_HEADER = "x-ms-run-fn-exec-ms"
+DEFAULT_CONTENT_TYPE = "application/json"
+
+
+def run_time_ms(answer: Response) -> float | None:
+    """The scoring function's run time the runtime reports (``x-ms-run-fn-exec-ms``)."""
+    value = answer.headers.get(RUN_TIME_HEADER)
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def parsed_body(answer: Response) -> Any:
+    """The answer's body: parsed when it is JSON, else its text."""
+    text = answer.body.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def answer_json(name: str, answer: Response) -> dict[str, Any]:
+    """The answer as ``amldeploy score --output json`` and the language server give it."""
+    return {
+        "name": name,
+        "status": answer.status,
+        "reason": answer.reason,
+        "runTimeMs": run_time_ms(answer),
+        "headers": answer.headers,
+        "body": parsed_body(answer),
+    }
+
+
+def score(name: str, body: bytes, root: Path, content_type: str = DEFAULT_CONTENT_TYPE) -> Response:
+    """POST ``body`` to the ``/score`` of the service ``name`` of ``root``; ``OpsError`` when it does not run
+    or does not answer (a non-2xx answer is an answer)."""
+    target, service = find_service(name, root)
+    if service.state is State.FAILED or service.scoring_uri is None:
+        raise OpsError(
+            f"'{name}' is {service.state}: {service.error or 'it does not run'}",
+            f"see why with 'amldeploy logs {name}', then deploy it again",
+        )
+    headers = {"Content-Type": content_type}
+    if service.auth_enabled:
+        headers["Authorization"] = f"Bearer {target.keys(name).primary}"
+    front_end = service.details.get("frontEnd") or {}
+    # Wait as long as the service's own front end would, and a little more, so its 504 arrives.
+    timeout = (front_end.get("scoringTimeoutMs") or 60000) / 1000 + 10
+    try:
+        return request("POST", service.scoring_uri, body, headers, timeout=timeout)
+    except OSError as exc:
+        raise OpsError(
+            f"no answer from {service.scoring_uri}: {exc}", f"check 'amldeploy show {name}' and 'amldeploy logs {name}'"
+        ) from exc
