@@ -55,7 +55,10 @@ export class LogStreams implements vscode.Disposable {
   // Called for every `amldeploy/log` notification.
   handle(note: LogNotification): void {
     const stream = this.streams.get(note.stream);
-    const channel = this.channel(stream?.name ?? note.name);
+    if (stream === undefined) {
+      return; // a stream stopped here: its last batch is not wanted
+    }
+    const channel = this.channel(stream.name);
     for (const line of note.lines) {
       channel.appendLine(line);
     }

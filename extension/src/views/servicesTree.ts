@@ -124,7 +124,11 @@ function targetItem(target: TargetView): vscode.TreeItem {
 export function serviceItem(service: ServiceView): vscode.TreeItem {
   const item = new vscode.TreeItem(service.name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `service:${service.target}:${service.name}`;
-  item.description = service.scoringUri ?? service.state;
+  // The URI while it serves (or may again); a Failed service only says so.
+  item.description =
+    service.state === 'Healthy' ? (service.scoringUri ?? service.state)
+    : service.state === 'Failed' || service.scoringUri === null ? service.state
+    : `${service.state} · ${service.scoringUri}`;
   const [icon, color] = STATE_ICONS[service.state];
   item.iconPath = new vscode.ThemeIcon(icon, color === undefined ? undefined : new vscode.ThemeColor(color));
   const tooltip = new vscode.MarkdownString(`**${service.name}** — ${service.state}\n\n`);

@@ -51,9 +51,16 @@ def request(
         conn.close()
 
 
+def probe_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """``headers`` plus the mark that keeps our own checks out of the service's access log."""
+    from amldeploy.runtime.httpd import PROBE_HEADER
+
+    return {**(headers or {}), PROBE_HEADER: "1"}
+
+
 def is_healthy(base_uri: str, headers: Mapping[str, str] | None = None, timeout: float = 2.0) -> bool:
     try:
-        return request("GET", base_uri + "/", headers=headers, timeout=timeout).status == 200
+        return request("GET", base_uri + "/", headers=probe_headers(headers), timeout=timeout).status == 200
     except OSError:
         return False
 
@@ -76,6 +83,7 @@ def wait_healthy(
     """Poll ``GET /`` until it answers 200, the process exits (``exited()`` returns its status) or the v1 budget
     (``tries`` × ``interval``) runs out. Polls fast at first: a quick start should not wait a second."""
     budget = tries * interval
+    headers = probe_headers(headers)
     start = time.monotonic()
     pause = 0.05
     last = "no answer"

@@ -26,6 +26,9 @@ from amldeploy.runtime.serve import LOG_FORMAT
 
 log = logging.getLogger("amldeploy.runtime")
 SERVER_HEADER = f"amldeploy/{__version__}"
+# amldeploy's own health checks (deploy, the editor's service watcher) send this header on ``GET /``: they are
+# answered as usual but left out of the access log, which stays the user's.
+PROBE_HEADER = "X-AMLDeploy-Probe"
 _date_cache: tuple[int, str] = (0, "")
 
 
@@ -153,7 +156,8 @@ class Exchange:
                 h.close_connection = True
         elapsed = (time.perf_counter() - self.started) * 1000
         path = f"{self.path}?{self.query}" if self.query else self.path
-        access_log(f"{self.method} {path} {status} {elapsed:.3f}ms {self.request_id or '-'}")
+        if not (self.path == "/" and h._header(PROBE_HEADER)):
+            access_log(f"{self.method} {path} {status} {elapsed:.3f}ms {self.request_id or '-'}")
         return True
 
     def finish(self) -> None:

@@ -10,7 +10,7 @@ const fs = require('fs');
 const path = require('path');
 const host = require('../../infra/vscode-host/host.js');
 const { makeWorkspace, REPO } = require('./workspace.js');
-const { scenario } = require('./ui.js');
+const { scenario, cancelScenario } = require('./ui.js');
 
 const PYTHON = process.env.AMLDEPLOY_PYTHON || path.join(REPO, '.venv', 'bin', 'python');
 const PHASE_TIMEOUT_MS = 6 * 60 * 1000;
@@ -92,7 +92,12 @@ async function ui(ws) {
       step = name;
       console.log(`  ✔ ${name} (${await host.screenshot(wb.page, `ui-${name}`)})`);
     };
-    await Promise.race([scenario(wb.page, shot, (line) => console.log(`    ${line}`)), timeout(PHASE_TIMEOUT_MS, 'the UI scenario')]);
+    const log = (line) => console.log(`    ${line}`);
+    const both = async () => {
+      await scenario(wb.page, shot, log);
+      await cancelScenario(wb.page, shot, log);
+    };
+    await Promise.race([both(), timeout(PHASE_TIMEOUT_MS, 'the UI scenario')]);
   } catch (error) {
     if (wb) {
       await host.screenshot(wb.page, `ui-failed-after-${step}`).catch(() => undefined);

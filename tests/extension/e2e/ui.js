@@ -120,9 +120,16 @@ async function scenario(page, shot, log) {
   // 6. Delete… from the tree's context menu, confirmed in the modal dialog: the service leaves the tree.
   await servicesView(page);
   await row.click({ button: 'right' });
-  await page.locator('.context-view .action-label', { hasText: 'Delete…' }).first().click();
+  const item = page.locator('.context-view .action-label', { hasText: 'Delete…' }).first();
+  await item.waitFor();
+  await page.waitForTimeout(300); // a menu ignores a click that lands while it still opens
+  await item.click();
   const dialog = page.locator('.monaco-dialog-box');
-  await dialog.waitFor({ timeout: 10000 });
+  await dialog.waitFor({ timeout: 3000 }).catch(async () => {
+    await item.hover();
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ timeout: 10000 });
+  });
   await shot('6a-delete-confirmation');
   await dialog.locator('.monaco-button', { hasText: 'Delete' }).first().click();
   await row.waitFor({ state: 'detached', timeout: 60000 });
@@ -130,4 +137,32 @@ async function scenario(page, shot, log) {
   await shot('6b-deleted');
 }
 
-module.exports = { scenario, NAME };
+// 7. Deploy with this Config (Configurations view) a service whose init() sleeps, then Cancel in the progress
+//    notification: the deploy stops and the service is left Failed, its process stopped.
+async function cancelScenario(page, shot, log) {
+  const slowName = 'ui-slow';
+  await servicesView(page);
+  const configs = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Configurations' }) });
+  const row = configs.locator('.monaco-list-row', { hasText: 'inferenceconfig.json' }).filter({ hasText: 'slow' }).first();
+  await row.waitFor({ timeout: 30000 });
+  await row.hover();
+  await row.locator('.action-label[aria-label="Deploy with this Config"]').click();
+  await quickPick(page, 'deploymentconfig.json', { title: 'the deployment config' }); // slow's own: listed first
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'model files' }).waitFor();
+  await page.keyboard.press('Enter'); // no model
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'service name' }).waitFor();
+  await page.locator('.quick-input-widget input').fill(slowName);
+  await page.keyboard.press('Enter');
+  const toast = page.locator('.notification-toast', { hasText: `Deploying ${slowName}` }).first();
+  await toast.locator('.notification-list-item-message', { hasText: 'answer GET /' }).waitFor({ timeout: 60000 });
+  log(`progress: ${(await toast.locator('.notification-list-item-message').innerText()).replace(/\s+/g, ' ')}`);
+  await shot('7a-deploy-in-progress');
+  await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+  const cancelled = page.locator('.notification-list-item', { hasText: `deploy of ${slowName} was cancelled` }).first();
+  await cancelled.waitFor({ timeout: 30000 });
+  const pane = await servicesView(page);
+  await pane.locator(`.monaco-list-row[aria-label^="${slowName}, Failed"]`).waitFor({ timeout: 30000 });
+  await shot('7b-deploy-cancelled');
+}
+
+module.exports = { scenario, cancelScenario, NAME };

@@ -1,7 +1,9 @@
 'use strict';
 // The fixture workspace of the end-to-end tests, built fresh in a temporary folder for each run:
 //   sklearn/      the example service (score.py, inferenceconfig.json, model, sample request) with a
-//                 deploymentconfig.json that lets the process target choose a free port
+//                 deploymentconfig.json that lets the process target choose a free port, and an ACI config
+//                 with auth (deployed with the process target chosen explicitly)
+//   slow/         a service whose init() takes two minutes (to cancel its deploy)
 //   broken/       a deployment config with an error on line 3 (a quoted port)
 //   completion/   a deployment config for ACI, where completion is asked for
 const fs = require('fs');
@@ -25,6 +27,12 @@ function makeWorkspace() {
   }
   fs.copyFileSync(model, path.join(sklearn, 'model', 'model.joblib'));
   fs.writeFileSync(path.join(sklearn, 'deploymentconfig.json'), '{\n  "computeType": "local"\n}\n');
+  fs.writeFileSync(path.join(sklearn, 'deploymentconfig.auth.json'), '{\n  "computeType": "ACI",\n  "authEnabled": true\n}\n');
+  const slow = path.join(ws, 'slow');
+  fs.mkdirSync(slow);
+  fs.writeFileSync(path.join(slow, 'score.py'), 'import time\n\n\ndef init():\n    print("warming up for two minutes", flush=True)\n    time.sleep(120)\n\n\ndef run(data):\n    return data\n');
+  fs.writeFileSync(path.join(slow, 'inferenceconfig.json'), '{\n  "entryScript": "score.py"\n}\n');
+  fs.writeFileSync(path.join(slow, 'deploymentconfig.json'), '{\n  "computeType": "local"\n}\n');
   fs.mkdirSync(path.join(ws, 'broken'));
   fs.writeFileSync(path.join(ws, 'broken', 'deploymentconfig.json'), '{\n  "computeType": "local",\n  "port": "eighty"\n}\n');
   fs.mkdirSync(path.join(ws, 'completion'));

@@ -65,9 +65,10 @@ describe('the Services tree', () => {
     const icons = items.map((i) => (i.iconPath as vscode.ThemeIcon).id);
     assert.strictEqual(new Set(icons).size, states.length);
     assert.strictEqual(icons[1], 'loading~spin');
-    assert.strictEqual(items[2]?.contextValue, 'service.Unhealthy.auth');
-    assert.strictEqual(items[4]?.description, 'Failed'); // no URI: the state instead
-    const failed = items[4];
+    assert.strictEqual(items.at(2)?.contextValue, 'service.Unhealthy.auth');
+    assert.strictEqual(items.at(2)?.description, 'Unhealthy · http://127.0.0.1:8890/score');
+    assert.strictEqual(items.at(4)?.description, 'Failed'); // no URI: the state instead
+    const failed = items.at(4);
     assert.ok(failed);
     assert.match((failed.tooltip as vscode.MarkdownString).value, /crashed/);
   });

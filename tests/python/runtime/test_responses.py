@@ -77,6 +77,17 @@ def test_one_log_line_per_request(plain: Server) -> None:
     assert re.search(r"POST /score 200 \d+\.\d{3}ms line-check$", lines[0])
 
 
+def test_amldeploy_probes_stay_out_of_the_access_log(plain: Server) -> None:
+    # The editor's watcher checks GET / every few seconds: a followed log must not fill with those lines.
+    plain.send("GET", "/", "", {"x-request-id": "probe-check", "X-AMLDeploy-Probe": "1"})
+    plain.send("GET", "/", "", {"x-request-id": "user-check"})
+    deadline = time.monotonic() + 5
+    while "user-check" not in plain.log() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert re.search(r"GET / 200 \d+\.\d{3}ms user-check$", plain.log(), re.M)
+    assert "probe-check" not in plain.log()
+
+
 def test_health_probe(plain: Server) -> None:
     reply = plain.request("GET", "/")
     assert (reply.status, reply.body) == (200, b"Healthy")

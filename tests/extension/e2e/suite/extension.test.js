@@ -20,6 +20,22 @@ async function waitFor(what, probe, timeoutMs = 60000) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+
+// Collects the error messages the extension shows while `work` runs.
+async function shownErrors(work) {
+  const errors = [];
+  const original = vscode.window.showErrorMessage;
+  vscode.window.showErrorMessage = (message, ...rest) => {
+    errors.push(message);
+    return original(message, ...rest);
+  };
+  try {
+    return { result: await work(), errors };
+  } finally {
+    vscode.window.showErrorMessage = original;
+  }
+}
+
 suite('amldeploy in VS Code', () => {
   let api;
 
@@ -63,23 +79,14 @@ suite('amldeploy in VS Code', () => {
   test('deploy → Healthy in the tree → tail logs → test request → delete', async () => {
     const name = 'e2e-sklearn';
     const dir = path.join(ws(), 'sklearn');
-    const errors = [];
-    const showError = vscode.window.showErrorMessage;
-    vscode.window.showErrorMessage = (message, ...rest) => {
-      errors.push(message);
-      return showError(message, ...rest);
-    };
-    let service;
-    try {
-      service = await vscode.commands.executeCommand('amldeploy.deploy', {
+    const { result: service, errors } = await shownErrors(() =>
+      vscode.commands.executeCommand('amldeploy.deploy', {
         inferenceConfig: path.join(dir, 'inferenceconfig.json'),
         deploymentConfig: path.join(dir, 'deploymentconfig.json'),
         models: [path.join(dir, 'model', 'model.joblib')],
         name,
-      });
-    } finally {
-      vscode.window.showErrorMessage = showError;
-    }
+      }),
+    );
     let passed = false;
     try {
       assert.deepStrictEqual(errors, [], 'no error message was shown');
@@ -114,6 +121,55 @@ suite('amldeploy in VS Code', () => {
       }
     }
     assert.strictEqual(api.ctx.services.find(name), undefined, 'the tree no longer lists the service');
+  });
+
+  test('auth keys are sent for you; Redeploy replaces the process; Package explains; templates; Validate Workspace', async () => {
+    const name = 'e2e-auth';
+    const dir = path.join(ws(), 'sklearn');
+    const body = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(dir, 'sample-request.json')));
+    const first = await vscode.commands.executeCommand('amldeploy.deploy', {
+      inferenceConfig: path.join(dir, 'inferenceconfig.json'),
+      deploymentConfig: path.join(dir, 'deploymentconfig.auth.json'),
+      models: [path.join(dir, 'model', 'model.joblib')],
+      name,
+      target: 'process',
+    });
+    try {
+      assert.ok(first && first.authEnabled, 'deployed with auth');
+      const item = api.ctx.services.getTreeItem({ kind: 'service', service: api.ctx.services.find(name) });
+      assert.strictEqual(item.contextValue, 'service.Healthy.auth', 'Copy Key is offered');
+      assert.ok(!JSON.stringify(first).includes('Bearer'), 'no key in what the tree holds');
+      const answer = await vscode.commands.executeCommand('amldeploy.testRequest', name, Buffer.from(body).toString('utf8'));
+      assert.strictEqual(answer.status, 200, 'the key was sent');
+
+      const pid = (svc) => svc.rows.find((r) => r.label === 'PID').value;
+      const again = await vscode.commands.executeCommand('amldeploy.redeploy', name);
+      assert.ok(again, 'Redeploy needed no questions: the configs and models came from the service');
+      assert.strictEqual(again.state, 'Healthy');
+      assert.notStrictEqual(pid(again), pid(first), 'a new process serves it');
+
+      const packaged = await shownErrors(() =>
+        vscode.commands.executeCommand('amldeploy.package', { inferenceConfig: path.join(dir, 'inferenceconfig.json'), deploymentConfig: path.join(dir, 'deploymentconfig.json'), models: [], name }),
+      );
+      assert.strictEqual(packaged.result, undefined);
+      assert.match(packaged.errors.join('\n'), /no image to package/);
+    } finally {
+      await vscode.commands.executeCommand('amldeploy.delete', name, true);
+    }
+
+    const created = await vscode.commands.executeCommand('amldeploy.newDeploymentConfig', vscode.Uri.file(ws()), 'local');
+    try {
+      assert.strictEqual(path.basename(created.fsPath), 'deploymentconfig.json');
+      const text = (await vscode.workspace.openTextDocument(created)).getText();
+      assert.match(text, /"computeType": "local"/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.workspace.fs.delete(created);
+    }
+
+    const summary = await vscode.commands.executeCommand('amldeploy.validateWorkspace');
+    assert.ok(summary.files >= 5, `validated ${summary.files} files`);
+    assert.ok(summary.errors >= 1, 'the broken config counts');
   });
 
   test('a deploy of a config with errors is refused before it starts', async () => {
