@@ -27,8 +27,10 @@ function argsFrom(arg: unknown): DeployArgs {
   if (config.uri instanceof vscode.Uri && config.kind !== undefined) {
     return config.kind === 'inference' ? { inferenceConfig: config.uri.fsPath } : { deploymentConfig: config.uri.fsPath };
   }
-  if ((arg as { kind?: string }).kind !== undefined) {
-    return {}; // a Services tree node (the Deploy button on a target)
+  const node = arg as { kind?: string; target?: { name?: unknown } };
+  if (node.kind !== undefined) {
+    // A Services tree node: Deploy… on a target deploys to that target, whatever the computeType says.
+    return node.kind === 'target' && typeof node.target?.name === 'string' ? { target: node.target.name } : {};
   }
   const given = arg as Record<string, unknown>;
   const text = (key: string): string | undefined => (typeof given[key] === 'string' ? given[key] : undefined);

@@ -14,6 +14,7 @@ export interface ConfigFile {
 
 export const EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**,**/.amldeploy/**,**/.cache/**}';
 const MAX_FILES = 200;
+const IGNORED_SEGMENT = /[\\/](node_modules|\.venv|venv|\.git|\.amldeploy|\.cache)[\\/]/;
 
 export function patternsOf(kind: ConfigKind, config = vscode.workspace.getConfiguration(SECTION)): string[] {
   const associations = config.get<Record<string, string[] | undefined>>('fileAssociations') ?? {};
@@ -74,13 +75,19 @@ export class ConfigsTreeProvider implements vscode.TreeDataProvider<ConfigFile>,
 
   constructor(private readonly serverReady: () => boolean) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{json,yml,yaml}');
+    // Files under .amldeploy/ (a deploy's state and config snapshots), node_modules/, ... are not configs.
+    const relevant = (uri: vscode.Uri): boolean => !IGNORED_SEGMENT.test(uri.fsPath);
     this.disposables.push(
       watcher,
-      watcher.onDidCreate(() => {
-        this.refresh();
+      watcher.onDidCreate((uri) => {
+        if (relevant(uri)) {
+          this.refresh();
+        }
       }),
-      watcher.onDidDelete(() => {
-        this.refresh();
+      watcher.onDidDelete((uri) => {
+        if (relevant(uri)) {
+          this.refresh();
+        }
       }),
       vscode.languages.onDidChangeDiagnostics((event) => {
         if (event.uris.some((uri) => this.files.some((f) => f.uri.toString() === uri.toString()))) {
@@ -108,10 +115,10 @@ export class ConfigsTreeProvider implements vscode.TreeDataProvider<ConfigFile>,
 
   private async load(): Promise<void> {
     const [inference, deployment] = await Promise.all([findConfigs('inference'), findConfigs('deployment')]);
-    this.files = [
-      ...inference.map((uri): ConfigFile => ({ uri, kind: 'inference' })),
-      ...deployment.map((uri): ConfigFile => ({ uri, kind: 'deployment' })),
-    ];
+    // Elements stay the same objects across reloads: a command run from a row during a refresh still gets its file.
+    const known = new Map(this.files.map((f) => [`${f.kind}:${f.uri.toString()}`, f]));
+    const keep = (uri: vscode.Uri, kind: ConfigKind): ConfigFile => known.get(`${kind}:${uri.toString()}`) ?? { uri, kind };
+    this.files = [...inference.map((uri) => keep(uri, 'inference')), ...deployment.map((uri) => keep(uri, 'deployment'))];
     if (this.serverReady()) {
       await this.openInBackground();
     }
@@ -137,6 +144,7 @@ export class ConfigsTreeProvider implements vscode.TreeDataProvider<ConfigFile>,
 
   getTreeItem(file: ConfigFile): vscode.TreeItem {
     const item = new vscode.TreeItem(file.uri, vscode.TreeItemCollapsibleState.None);
+    item.id = `${file.kind}:${file.uri.toString()}`;
     const folder = vscode.workspace.asRelativePath(path.dirname(file.uri.fsPath), false);
     const summary = problemSummary(vscode.languages.getDiagnostics(file.uri));
     item.description = `${folder === path.dirname(file.uri.fsPath) ? '' : `${folder} · `}${summary.text}`;

@@ -10,7 +10,7 @@ const fs = require('fs');
 const path = require('path');
 const host = require('../../infra/vscode-host/host.js');
 const { makeWorkspace, REPO } = require('./workspace.js');
-const { scenario, cancelScenario } = require('./ui.js');
+const { scenario, cancelScenario, contextScenario } = require('./ui.js');
 
 const PYTHON = process.env.AMLDEPLOY_PYTHON || path.join(REPO, '.venv', 'bin', 'python');
 const PHASE_TIMEOUT_MS = 6 * 60 * 1000;
@@ -75,7 +75,7 @@ function packageVsix() {
   return vsix;
 }
 
-async function ui(ws) {
+async function ui(ws, kubeconfig) {
   const vsix = packageVsix();
   const extensionsDir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'amldeploy-e2e-ext-'));
   const entry = path.join(host.hostDir(), 'node_modules', 'code-server', 'out', 'node', 'entry.js');
@@ -83,7 +83,7 @@ async function ui(ws) {
   if (install.status !== 0 || !/successfully installed/i.test(install.stdout + install.stderr)) {
     throw new Error(`installing ${path.basename(vsix)} failed:\n${install.stdout}${install.stderr}`);
   }
-  const server = await host.startCodeServer({ workspace: ws, userSettings: settings(), extensionsDir });
+  const server = await host.startCodeServer({ workspace: ws, userSettings: settings(), extensionsDir, env: { KUBECONFIG: kubeconfig } });
   let wb;
   let step = 'start';
   try {
@@ -96,6 +96,7 @@ async function ui(ws) {
     const both = async () => {
       await scenario(wb.page, shot, log);
       await cancelScenario(wb.page, shot, log);
+      await contextScenario(wb.page, shot, log, path.join(ws, '.vscode', 'settings.json'));
     };
     await Promise.race([both(), timeout(PHASE_TIMEOUT_MS, 'the UI scenario')]);
   } catch (error) {
@@ -111,7 +112,7 @@ async function ui(ws) {
 }
 
 (async () => {
-  const { root, ws } = makeWorkspace();
+  const { root, ws, kubeconfig } = makeWorkspace();
   const started = Date.now();
   let failed = false;
   for (const [name, phase] of [['in-host', inHost], ['ui', ui]]) {
@@ -121,7 +122,7 @@ async function ui(ws) {
     const t0 = Date.now();
     console.log(`e2e ${name}:`);
     try {
-      await phase(ws);
+      await phase(ws, kubeconfig);
       console.log(`e2e ${name}: passed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     } catch (error) {
       failed = true;

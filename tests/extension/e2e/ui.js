@@ -165,4 +165,37 @@ async function cancelScenario(page, shot, log) {
   await shot('7b-deploy-cancelled');
 }
 
-module.exports = { scenario, cancelScenario, NAME };
+// 8. Select Kubernetes Context: the kubeconfig's contexts in a quick pick, then the namespace; both land in the
+//    workspace settings, where the Kubernetes target reads them.
+async function contextScenario(page, shot, log, settingsFile) {
+  await runCommand(page, 'amldeploy: Select Kubernetes Context');
+  const dev = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'dev' }).first();
+  await dev.waitFor({ timeout: 30000 });
+  const rows = await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').allInnerTexts();
+  log(`contexts: ${rows.map((r) => r.replace(/\s+/g, ' ')).join(' | ')}`);
+  assert.ok(rows.some((r) => /dev/.test(r) && /current/.test(r)), 'the current context is marked');
+  await shot('8a-kubernetes-contexts');
+  await quickPick(page, 'staging');
+  await page.locator('.quick-input-widget .quick-input-message', { hasText: 'Namespace' }).waitFor({ timeout: 10000 });
+  await page.locator('.quick-input-widget input').fill('ml-serving');
+  await page.keyboard.press('Enter');
+  const end = Date.now() + 15000;
+  let settings = {};
+  while (Date.now() < end) {
+    try {
+      settings = JSON.parse(require('fs').readFileSync(settingsFile, 'utf8'));
+    } catch {
+      settings = {};
+    }
+    if (settings['amldeploy.kubernetes.namespace'] !== undefined) {
+      break;
+    }
+    await page.waitForTimeout(200);
+  }
+  log(`workspace settings: ${JSON.stringify(settings)}`);
+  assert.strictEqual(settings['amldeploy.kubernetes.context'], 'staging');
+  assert.strictEqual(settings['amldeploy.kubernetes.namespace'], 'ml-serving');
+  await shot('8b-kubernetes-context-selected');
+}
+
+module.exports = { scenario, cancelScenario, contextScenario, NAME };

@@ -37,7 +37,31 @@ function makeWorkspace() {
   fs.writeFileSync(path.join(ws, 'broken', 'deploymentconfig.json'), '{\n  "computeType": "local",\n  "port": "eighty"\n}\n');
   fs.mkdirSync(path.join(ws, 'completion'));
   fs.writeFileSync(path.join(ws, 'completion', 'deploymentconfig.json'), '{\n  "computeType": "ACI",\n  \n}\n');
-  return { root, ws };
+  // A kubeconfig with two contexts, for Select Kubernetes Context (the server reads $KUBECONFIG).
+  const kubeconfig = path.join(root, 'kubeconfig.yaml');
+  fs.writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: dev',
+      'clusters:',
+      '- name: dev-cluster',
+      '  cluster: {server: "https://127.0.0.1:6443"}',
+      '- name: staging-cluster',
+      '  cluster: {server: "https://127.0.0.1:7443"}',
+      'users:',
+      '- name: me',
+      '  user: {}',
+      'contexts:',
+      '- name: dev',
+      '  context: {cluster: dev-cluster, user: me}',
+      '- name: staging',
+      '  context: {cluster: staging-cluster, user: me, namespace: ml}',
+      '',
+    ].join('\n'),
+  );
+  return { root, ws, kubeconfig };
 }
 
 module.exports = { makeWorkspace, REPO };

@@ -148,6 +148,15 @@ suite('amldeploy in VS Code', () => {
       assert.strictEqual(again.state, 'Healthy');
       assert.notStrictEqual(pid(again), pid(first), 'a new process serves it');
 
+      // The watcher notices a service that dies outside the editor, and the tree says so.
+      const pidNumber = Number(pid(again));
+      process.kill(pidNumber, 'SIGKILL');
+      const failed = await waitFor('the tree to show the killed service Failed', () => {
+        const now = api.ctx.services.find(name);
+        return now && now.state === 'Failed' ? now : undefined;
+      }, 30000);
+      assert.match(failed.error, /gone|crashed|stopped/);
+
       const packaged = await shownErrors(() =>
         vscode.commands.executeCommand('amldeploy.package', { inferenceConfig: path.join(dir, 'inferenceconfig.json'), deploymentConfig: path.join(dir, 'deploymentconfig.json'), models: [], name }),
       );
