@@ -113,6 +113,11 @@ suite('amldeploy in VS Code', () => {
       assert.ok(Array.isArray(answer.body) && typeof answer.body[0] === 'number', JSON.stringify(answer.body));
       const shownAnswer = vscode.window.activeTextEditor.document.getText();
       assert.match(shownAnswer, /"status": "200 OK"/);
+
+      await vscode.commands.executeCommand('amldeploy.openSwagger', name);
+      const swagger = JSON.parse(vscode.window.activeTextEditor.document.getText());
+      assert.strictEqual(swagger.swagger, '2.0');
+      assert.ok(swagger.paths['/score'], 'the swagger document describes /score');
       passed = true;
     } finally {
       const deleted = await vscode.commands.executeCommand('amldeploy.delete', name, true);
@@ -179,6 +184,35 @@ suite('amldeploy in VS Code', () => {
     const summary = await vscode.commands.executeCommand('amldeploy.validateWorkspace');
     assert.ok(summary.files >= 5, `validated ${summary.files} files`);
     assert.ok(summary.errors >= 1, 'the broken config counts');
+  });
+
+  test('a broken amldeploy.server.python stops the server with the reason; fixing it restarts the server', async () => {
+    const config = vscode.workspace.getConfiguration('amldeploy');
+    const good = config.get('server.python');
+    const errors = [];
+    const original = vscode.window.showErrorMessage;
+    vscode.window.showErrorMessage = (message, ...rest) => {
+      errors.push(message);
+      return original(message, ...rest);
+    };
+    try {
+      await config.update('server.python', '/nonexistent/bin/python', vscode.ConfigurationTarget.Global);
+      await waitFor('the server to stop', () => api.ctx.server.current === undefined && api.ctx.server.lastError, 30000);
+      assert.match(api.ctx.server.lastError, /amldeploy\.server\.python: \/nonexistent\/bin\/python does not exist/);
+      await waitFor('the error notification', () => errors.some((e) => /\/nonexistent\/bin\/python does not exist/.test(e)), 10000);
+      const stale = vscode.languages.getDiagnostics(vscode.Uri.file(path.join(ws(), 'broken', 'deploymentconfig.json')));
+      assert.deepStrictEqual(stale.filter((d) => d.code === 'DC002'), [], 'a stopped server leaves no diagnostics behind');
+    } finally {
+      vscode.window.showErrorMessage = original;
+      await config.update('server.python', good, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the server to come back', () => api.ctx.server.current, 60000);
+    const uri = vscode.Uri.file(path.join(ws(), 'broken', 'deploymentconfig.json'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.insert(new vscode.Position(0, 1), ' '));
+    await waitFor('diagnostics from the restarted server', () => vscode.languages.getDiagnostics(uri).some((d) => d.code === 'DC002'));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
   test('a deploy of a config with errors is refused before it starts', async () => {
