@@ -2,6 +2,7 @@
 // (custom requests in client/protocol.ts); this file only wires the pieces together.
 import * as vscode from 'vscode';
 import { LOG, LogNotification, SERVICES, SERVICES_CHANGED, ServicesSnapshot } from './client/protocol';
+import { LanguageClient } from 'vscode-languageclient/node';
 import { ServerManager } from './client/server';
 import { Context } from './commands/context';
 import { LogStreams } from './commands/logs';
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     }
   };
   const ctx: Context = { server, services, configs, logs, log, refreshServices };
+  const wired = new WeakSet<LanguageClient>();
   context.subscriptions.push(
     log,
     server,
@@ -44,21 +46,24 @@ export function activate(context: vscode.ExtensionContext): Api {
     vscode.window.createTreeView('amldeploy.configurations', { treeDataProvider: configs }),
     ...registerCommands(ctx, context.extensionPath),
     server.onDidStart((client) => {
-      context.subscriptions.push(
-        client.onNotification(SERVICES_CHANGED, (snapshot: ServicesSnapshot) => {
-          services.update(snapshot);
-        }),
-        client.onNotification(LOG, (note: LogNotification) => {
-          logs.handle(note);
-        }),
-        client.onDidChangeState(() => {
-          if (server.current === undefined) {
-            logs.serverStopped();
-          }
-        }),
-      );
+      // A client keeps its handlers across its own restarts: register them once per client.
+      if (!wired.has(client)) {
+        wired.add(client);
+        context.subscriptions.push(
+          client.onNotification(SERVICES_CHANGED, (snapshot: ServicesSnapshot) => {
+            services.update(snapshot);
+          }),
+          client.onNotification(LOG, (note: LogNotification) => {
+            logs.handle(note);
+          }),
+        );
+      }
       void refreshServices();
       void configs.openInBackground();
+    }),
+    server.onDidStop(() => {
+      services.clear(); // the welcome view then says the server is not running
+      logs.serverStopped();
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsRestart(event)) {

@@ -43,8 +43,12 @@ export class ServerManager implements vscode.Disposable {
   private starting: Promise<LanguageClient | undefined> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly started = new vscode.EventEmitter<LanguageClient>();
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly stopped = new vscode.EventEmitter<void>();
+  private readonly disposables: { dispose(): unknown }[] = [];
+  // Fired each time the server is (again) running: first start, restarts, and the client's own restart
+  // after a crash; `onDidStop` each time it stops running.
   readonly onDidStart = this.started.event;
+  readonly onDidStop = this.stopped.event;
   interpreter: Interpreter | undefined;
   lastError: string | undefined;
 
@@ -108,6 +112,17 @@ export class ServerManager implements vscode.Disposable {
       synchronize: { configurationSection: SECTION },
     };
     const client = new LanguageClient('amldeploy', 'amldeploy', serverOptions, clientOptions);
+    this.disposables.push(
+      client.onDidChangeState((event) => {
+        const running = event.newState === ClientState.Running;
+        void vscode.commands.executeCommand('setContext', 'amldeploy.serverReady', running);
+        if (running) {
+          this.started.fire(client);
+        } else if (event.oldState === ClientState.Running) {
+          this.stopped.fire();
+        }
+      }),
+    );
     try {
       await client.start();
     } catch (error) {
@@ -120,8 +135,6 @@ export class ServerManager implements vscode.Disposable {
     await client.setTrace(traceFor(this.log.logLevel));
     this.client = client;
     this.lastError = undefined;
-    await vscode.commands.executeCommand('setContext', 'amldeploy.serverReady', true);
-    this.started.fire(client);
     return client;
   }
 
@@ -180,6 +193,7 @@ export class ServerManager implements vscode.Disposable {
     }
     void this.stop();
     this.started.dispose();
+    this.stopped.dispose();
     this.disposables.forEach((d) => {
       d.dispose();
     });
