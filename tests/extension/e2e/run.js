@@ -35,6 +35,11 @@ function leftoverServices(ws) {
     return;
   }
   for (const name of names) {
+    // Keep what it said: a service left behind by a failed test is evidence.
+    const shown = spawnSync(PYTHON, ['-m', 'amldeploy', 'show', name], { cwd: ws, encoding: 'utf8' });
+    const logged = spawnSync(PYTHON, ['-m', 'amldeploy', 'logs', name], { cwd: ws, encoding: 'utf8' });
+    fs.mkdirSync(host.artifactsDir(), { recursive: true });
+    fs.writeFileSync(path.join(host.artifactsDir(), `leftover-${name}.log`), `${shown.stdout}${shown.stderr}\n${logged.stdout}${logged.stderr}`);
     console.error(`e2e: deleting the leftover service ${name}`);
     spawnSync(PYTHON, ['-m', 'amldeploy', 'delete', name], { cwd: ws, stdio: 'inherit' });
   }
