@@ -107,6 +107,11 @@ async function ui(ws, kubeconfig) {
   } catch (error) {
     if (wb) {
       await host.screenshot(wb.page, `ui-failed-after-${step}`).catch(() => undefined);
+      // Notifications may be hidden in the screenshot: their texts say what went wrong.
+      const notes = await wb.page.locator('.notification-list-item-message').allInnerTexts().catch(() => []);
+      for (const note of notes) {
+        console.error(`  notification: ${note.replace(/\s+/g, ' ')}`);
+      }
     }
     throw error;
   } finally {

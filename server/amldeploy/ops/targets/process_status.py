@@ -62,7 +62,8 @@ def _current_state(
     if pid is None or port is None or not running(pid, port):
         # Remember it: a dead pid never comes back, and a later process may reuse the number.
         error = error or f"the service process (pid {pid}) is gone: it crashed or was stopped"
-        folder.update(state=State.FAILED.value, error=error, gone=True)
+        if not folder.update_if(pid, state=State.FAILED.value, error=error, gone=True):
+            return State.TRANSITIONING, None  # redeployed meanwhile: a new process is starting
         return State.FAILED, error
     env = read_environ(pid) or {}
     key = env.get("AMLDEPLOY_PRIMARY_KEY")

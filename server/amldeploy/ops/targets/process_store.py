@@ -67,6 +67,19 @@ class ServiceFolder:
         self.write(record)
         return record
 
+    def update_if(self, pid: int | None, **changes: Any) -> bool:
+        """``update`` only while the record still describes the process ``pid``: a look at the old process of a
+        service must not mark the new one a redeploy has just written."""
+        try:
+            record = self.read()
+        except ValueError:
+            return False
+        if record.get("pid") != pid:
+            return False
+        record.update(changes)
+        self.write(record)
+        return True
+
     def reset(self) -> None:
         """An empty folder for a new deployment (the old log, app root and snapshot go)."""
         self.remove()

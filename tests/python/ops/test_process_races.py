@@ -1,4 +1,5 @@
-"""Automatic ports of the process target: free, and outside the range outgoing connections draw from."""
+"""The process target under concurrency: automatic ports outside the range outgoing connections draw from, and
+records a look at an old process cannot spoil."""
 
 from __future__ import annotations
 
@@ -41,3 +42,15 @@ def test_the_ephemeral_range_is_read_from_the_kernel_or_defaults(tmp_path: Path)
     assert ephemeral_range(tmp_path / "missing") == (32768, 60999)
     custom.write_text("garbage", encoding="ascii")
     assert ephemeral_range(custom) == (32768, 60999)
+
+
+def test_a_look_at_an_old_process_does_not_mark_the_redeployed_service(tmp_path: Path) -> None:
+    # The watcher read the record of pid 111, found it dead; meanwhile a redeploy wrote pid 222's record.
+    from amldeploy.ops.targets.process_store import ServiceFolder
+
+    folder = ServiceFolder(tmp_path, "svc")
+    folder.write({"name": "svc", "pid": 222, "state": "Transitioning"})
+    assert folder.update_if(111, state="Failed", gone=True) is False
+    assert folder.read() == {"name": "svc", "pid": 222, "state": "Transitioning"}
+    assert folder.update_if(222, state="Failed", gone=True) is True
+    assert folder.read()["gone"] is True
