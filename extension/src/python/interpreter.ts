@@ -35,7 +35,7 @@ export class InterpreterError extends Error {
 }
 
 export async function resolveInterpreter(env: Environment): Promise<Interpreter> {
-  const reasons: string[] = [];
+  const reasons: string[] = ['amldeploy.server.python is not set'];
   const fromSetting = env.settingPython();
   if (fromSetting !== '') {
     const result = await env.probe(fromSetting);

@@ -2,7 +2,8 @@
 'use strict';
 // End-to-end tests of the extension in a real VS Code host (code-server 4.100.3 + Debian's Chromium):
 //   1. in-host tests (mocha inside the extension host, the extension loaded from source);
-//   2. the UI path with the extension installed from the .vsix that `npm run package` builds.
+//   2. the UI path with the extension installed from the .vsix that `npm run package` builds;
+//   3. the same .vsix with no interpreter configured: it builds its private venv from the wheel it carries.
 // Each phase runs its own code-server, killed by process group; services deployed by a failed test are
 // deleted at the end. Screenshots land in .cache/artifacts/e2e (or $AMLDEPLOY_ARTIFACTS).
 const { spawnSync } = require('child_process');
@@ -14,7 +15,7 @@ const { scenario, cancelScenario, contextScenario } = require('./ui.js');
 
 const PYTHON = process.env.AMLDEPLOY_PYTHON || path.join(REPO, '.venv', 'bin', 'python');
 const PHASE_TIMEOUT_MS = 6 * 60 * 1000;
-const only = process.argv[2]; // 'in-host' | 'ui' | undefined (both)
+const only = process.argv[2]; // 'in-host' | 'ui' | 'venv' | undefined (all)
 
 function settings() {
   return {
@@ -70,17 +71,24 @@ async function inHost(ws) {
   }
 }
 
+let packaged;
+
 function packageVsix() {
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
   const vsix = path.join(REPO, `amldeploy-${manifest.version}.vsix`);
+  if (packaged === vsix) {
+    return vsix;
+  }
   const built = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, AMLDEPLOY_PYTHON: PYTHON } });
   if (built.status !== 0 || !fs.existsSync(vsix)) {
     throw new Error('npm run package failed');
   }
+  packaged = vsix;
   return vsix;
 }
 
-async function ui(ws, kubeconfig) {
+// A fresh extensions folder with the .vsix installed the way a user installs it.
+function installedExtension() {
   const vsix = packageVsix();
   const extensionsDir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'amldeploy-e2e-ext-'));
   const entry = path.join(host.hostDir(), 'node_modules', 'code-server', 'out', 'node', 'entry.js');
@@ -88,6 +96,51 @@ async function ui(ws, kubeconfig) {
   if (install.status !== 0 || !/successfully installed/i.test(install.stdout + install.stderr)) {
     throw new Error(`installing ${path.basename(vsix)} failed:\n${install.stdout}${install.stderr}`);
   }
+  return extensionsDir;
+}
+
+// No interpreter setting and no Python extension: the extension asks, builds its private venv from the wheel
+// inside the .vsix (dependencies from the package index), and the server it starts there validates.
+async function privateVenv(ws) {
+  const extensionsDir = installedExtension();
+  const userSettings = { ...settings() };
+  delete userSettings['amldeploy.server.python'];
+  const server = await host.startCodeServer({ workspace: ws, userSettings, extensionsDir });
+  let wb;
+  try {
+    wb = await host.openWorkbench({ url: server.url, workspace: ws });
+    const page = wb.page;
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'amldeploy needs a Python environment' });
+    await dialog.waitFor({ timeout: 60000 });
+    console.log(`  ✔ asked (${await host.screenshot(page, 'venv-1-asked')})`);
+    await dialog.locator('.monaco-button', { hasText: 'Create Environment' }).click();
+    await page.locator('.notification-list-item', { hasText: 'creating the Python environment' }).first().waitFor({ timeout: 30000 });
+    console.log(`  ✔ building (${await host.screenshot(page, 'venv-2-building')})`);
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill('broken/deploymentconfig.json');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'deploymentconfig.json' }).filter({ hasText: 'broken' }).first().click();
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 240000 });
+    console.log(`  ✔ the server from the private venv validates (${await host.screenshot(page, 'venv-3-diagnostics')})`);
+    const venv = path.join(server.userDataDir, 'User', 'globalStorage', 'amldeploy.amldeploy', 'venv', 'bin', 'python');
+    if (!fs.existsSync(venv)) {
+      throw new Error(`no private venv at ${venv}`);
+    }
+  } catch (error) {
+    if (wb) {
+      await host.screenshot(wb.page, 'venv-failed').catch(() => undefined);
+    }
+    throw error;
+  } finally {
+    await wb?.close();
+    await server.stop();
+    fs.rmSync(extensionsDir, { recursive: true, force: true });
+  }
+}
+
+async function ui(ws, kubeconfig) {
+  const extensionsDir = installedExtension();
   const server = await host.startCodeServer({ workspace: ws, userSettings: settings(), extensionsDir, env: { KUBECONFIG: kubeconfig } });
   let wb;
   let step = 'start';
@@ -125,7 +178,7 @@ async function ui(ws, kubeconfig) {
   const { root, ws, kubeconfig } = makeWorkspace();
   const started = Date.now();
   let failed = false;
-  for (const [name, phase] of [['in-host', inHost], ['ui', ui]]) {
+  for (const [name, phase] of [['in-host', inHost], ['ui', ui], ['venv', privateVenv]]) {
     if (only !== undefined && only !== name) {
       continue;
     }

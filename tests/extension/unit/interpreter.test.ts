@@ -92,7 +92,7 @@ describe('the interpreter chain', () => {
     assert.strictEqual(chosen.source, 'private-venv');
     assert.strictEqual(chosen.python, VENV);
     assert.strictEqual(env.created, 1);
-    assert.match(env.asked[0]?.join(' ') ?? '', /cannot import amldeploy/);
+    assert.match(env.asked[0]?.join(' ') ?? '', /amldeploy\.server\.python is not set.*cannot import amldeploy/);
   });
 
   it('rebuilds a private venv that holds another amldeploy version than the wheel', async () => {
