@@ -74,13 +74,15 @@ async function pickConfig(ctx: Context, kind: ConfigKind, near?: string): Promis
 async function pickModels(inferenceConfig: string): Promise<string[] | undefined> {
   const found = await vscode.workspace.findFiles(MODEL_FILES, EXCLUDE, 200);
   const dir = path.dirname(inferenceConfig);
+  // Files in the inference config's folder or below it are most likely its model: pre-selected.
+  const near = (file: string): boolean => !path.relative(dir, file).startsWith('..');
   const items = found
     .map((uri) => uri.fsPath)
     .sort()
     .map((file) => ({
       label: vscode.workspace.asRelativePath(file),
-      description: path.dirname(file).startsWith(dir) ? 'next to the inference config' : undefined,
-      picked: path.dirname(file).startsWith(dir),
+      description: near(file) ? 'next to the inference config' : undefined,
+      picked: near(file),
       path: file,
     }));
   const browse = { label: '$(folder-opened) Browse for files or folders…', path: '', picked: false, description: undefined };

@@ -21,7 +21,7 @@ async function waitFor(what, probe, timeoutMs = 60000) {
 }
 
 
-// Collects the error messages the extension shows while `work` runs.
+// Collects the error messages the extension shows while `work` runs (it may watch them as they come).
 async function shownErrors(work) {
   const errors = [];
   const original = vscode.window.showErrorMessage;
@@ -30,7 +30,7 @@ async function shownErrors(work) {
     return original(message, ...rest);
   };
   try {
-    return { result: await work(), errors };
+    return { result: await work(errors), errors };
   } finally {
     vscode.window.showErrorMessage = original;
   }
@@ -189,21 +189,16 @@ suite('amldeploy in VS Code', () => {
   test('a broken amldeploy.server.python stops the server with the reason; fixing it restarts the server', async () => {
     const config = vscode.workspace.getConfiguration('amldeploy');
     const good = config.get('server.python');
-    const errors = [];
-    const original = vscode.window.showErrorMessage;
-    vscode.window.showErrorMessage = (message, ...rest) => {
-      errors.push(message);
-      return original(message, ...rest);
-    };
     try {
-      await config.update('server.python', '/nonexistent/bin/python', vscode.ConfigurationTarget.Global);
-      await waitFor('the server to stop', () => api.ctx.server.current === undefined && api.ctx.server.lastError, 30000);
-      assert.match(api.ctx.server.lastError, /amldeploy\.server\.python: \/nonexistent\/bin\/python does not exist/);
-      await waitFor('the error notification', () => errors.some((e) => /\/nonexistent\/bin\/python does not exist/.test(e)), 10000);
-      const stale = vscode.languages.getDiagnostics(vscode.Uri.file(path.join(ws(), 'broken', 'deploymentconfig.json')));
-      assert.deepStrictEqual(stale.filter((d) => d.code === 'DC002'), [], 'a stopped server leaves no diagnostics behind');
+      await shownErrors(async (errors) => {
+        await config.update('server.python', '/nonexistent/bin/python', vscode.ConfigurationTarget.Global);
+        await waitFor('the server to stop', () => api.ctx.server.current === undefined && api.ctx.server.lastError, 30000);
+        assert.match(api.ctx.server.lastError, /amldeploy\.server\.python: \/nonexistent\/bin\/python does not exist/);
+        await waitFor('the error notification', () => errors.some((e) => /\/nonexistent\/bin\/python does not exist/.test(e)), 10000);
+        const stale = vscode.languages.getDiagnostics(vscode.Uri.file(path.join(ws(), 'broken', 'deploymentconfig.json')));
+        assert.deepStrictEqual(stale.filter((d) => d.code === 'DC002'), [], 'a stopped server leaves no diagnostics behind');
+      });
     } finally {
-      vscode.window.showErrorMessage = original;
       await config.update('server.python', good, vscode.ConfigurationTarget.Global);
     }
     await waitFor('the server to come back', () => api.ctx.server.current, 60000);
