@@ -20,16 +20,18 @@ WATCHER = "services-watcher"
 IDLE_CHECK_S = 1.0  # how often a watcher with polling off looks whether it was turned on
 
 
-def take_snapshot(ls: AmlLanguageServer, notify: bool) -> dict[str, Any]:
+def take_snapshot(ls: AmlLanguageServer, notify: bool, only_if_changed: bool = False) -> dict[str, Any]:
     """A fresh snapshot (in an operations thread), remembered as what the client knows; with ``notify``, sent as
-    ``servicesChanged``."""
+    ``servicesChanged`` (with ``only_if_changed``, only when it differs from what the client was last told)."""
     from amldeploy.ops.snapshot import services_snapshot, snapshot_signature
 
     state = ls.background.snapshots
     with state.lock:
         snapshot = services_snapshot(ls.root(), ls.settings.target_settings)
-        state.signature = snapshot_signature(snapshot)
-        if notify:
+        signature = snapshot_signature(snapshot)
+        changed = signature != state.signature
+        state.signature = signature
+        if notify and (changed or not only_if_changed):
             ls.background.notify(protocol.SERVICES_CHANGED, snapshot)
     return snapshot
 
@@ -44,18 +46,6 @@ def publish_services(ls: AmlLanguageServer) -> None:
         ls.background.failed("servicesChanged", error)
 
 
-def _changed(ls: AmlLanguageServer) -> None:
-    from amldeploy.ops.snapshot import services_snapshot, snapshot_signature
-
-    state = ls.background.snapshots
-    with state.lock:
-        snapshot = services_snapshot(ls.root(), ls.settings.target_settings)
-        signature = snapshot_signature(snapshot)
-        if signature != state.signature:
-            state.signature = signature
-            ls.background.notify(protocol.SERVICES_CHANGED, snapshot)
-
-
 def _watch(ls: AmlLanguageServer, stop: threading.Event) -> None:
     failures = 0
     while not stop.is_set():
@@ -65,7 +55,7 @@ def _watch(ls: AmlLanguageServer, stop: threading.Event) -> None:
         if interval <= 0:
             continue
         try:
-            _changed(ls)
+            take_snapshot(ls, notify=True, only_if_changed=True)
             failures = 0
         except Exception as error:  # report once, then back off; the watcher keeps going
             if failures == 0:
