@@ -31,7 +31,7 @@ lint: setup
 	$(BIN)/ruff check server tests bench examples
 	$(BIN)/ruff format --check server tests bench examples
 	$(BIN)/mypy
-	$(BIN)/python -m amldeploy.language.rules_doc --check
+	$(BIN)/python -m amldeploy.language.rules.doc --check
 
 unit: setup
 	$(BIN)/pytest -q

@@ -25,10 +25,10 @@ import jsonschema
 import yaml
 from referencing import Registry, Resource
 
-from amldeploy.language.documents import clear_cache as clear_parse_cache
-from amldeploy.language.entry_script import lint_entry_script
-from amldeploy.language.entry_script_parse import clear_caches
-from amldeploy.language.schema_store import load_all
+from amldeploy.language.entry_script.lint import lint_entry_script
+from amldeploy.language.entry_script.parse import clear_caches
+from amldeploy.language.parse.documents import clear_cache as clear_parse_cache
+from amldeploy.language.schema.store import load_all
 from amldeploy.language.validate import Kind, validate_config
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from amldeploy.language.parse.sources import find_configs, read_source
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.rules_inference import resolve_paths
-from amldeploy.language.sources import find_configs, read_source
+from amldeploy.language.rules.inference import resolve_paths
 from amldeploy.language.text import TextIndex
 from amldeploy.language.validate import Kind, classify, validate_config, validate_script
 

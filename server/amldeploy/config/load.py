@@ -17,8 +17,8 @@ from amldeploy.config.models import (
     parse_deployment_config,
     parse_inference_config,
 )
+from amldeploy.language.parse.sources import read_source
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.sources import read_source
 from amldeploy.language.text import TextIndex
 from amldeploy.language.validate import Kind, validate_config
 

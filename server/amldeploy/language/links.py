@@ -12,12 +12,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from amldeploy.language.documents import detect_language, parse_document
 from amldeploy.language.files import FileAccess, resolve
-from amldeploy.language.nodes import Node
-from amldeploy.language.rules_inference import resolve_paths
-from amldeploy.language.schema import SchemaValidator
-from amldeploy.language.schema_store import load_all
+from amldeploy.language.parse.documents import detect_language, parse_document
+from amldeploy.language.parse.nodes import Node
+from amldeploy.language.rules.inference import resolve_paths
+from amldeploy.language.schema.store import load_all
+from amldeploy.language.schema.validator import SchemaValidator
 from amldeploy.language.validate import Kind, schema_validator
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from amldeploy.language.documents import detect_language, parse_document
-from amldeploy.language.nodes import Member, Node
+from amldeploy.language.parse.documents import detect_language, parse_document
+from amldeploy.language.parse.nodes import Member, Node
 from amldeploy.language.validate import Kind
 
 SymbolKind = Literal["object", "array", "string", "number", "boolean", "null", "key"]

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from amldeploy.language.documents import ParsedDocument, detect_language, parse_document
 from amldeploy.language.files import DiskFiles, FileAccess
-from amldeploy.language.nodes import Node
+from amldeploy.language.parse.documents import ParsedDocument, detect_language, parse_document
+from amldeploy.language.parse.nodes import Node
 from amldeploy.language.problems import Problem, sort_problems
-from amldeploy.language.rules_deployment import check_deployment, compute_type
-from amldeploy.language.rules_inference import check_inference
-from amldeploy.language.schema import DEPLOYMENT_RULES, INFERENCE_RULES, SchemaValidator
+from amldeploy.language.rules.deployment import check_deployment, compute_type
+from amldeploy.language.rules.inference import check_inference
+from amldeploy.language.schema.validator import DEPLOYMENT_RULES, INFERENCE_RULES, SchemaValidator
 
 
 class Kind(str, Enum):
@@ -113,6 +113,6 @@ def _merge(generic: list[Problem], specific: list[Problem], kind: Kind, root: No
 
 
 def validate_script(text: str) -> list[Problem]:
-    from amldeploy.language.entry_script import lint_entry_script
+    from amldeploy.language.entry_script.lint import lint_entry_script
 
     return sort_problems(lint_entry_script(text))

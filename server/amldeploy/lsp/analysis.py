@@ -11,7 +11,7 @@ from pathlib import Path
 
 from amldeploy.language.files import DiskFiles
 from amldeploy.language.problems import Problem
-from amldeploy.language.rules_inference import resolve_paths
+from amldeploy.language.rules.inference import resolve_paths
 from amldeploy.language.validate import (
     CONFIG_SUFFIXES,
     Kind,
@@ -82,11 +82,14 @@ def analyse(ls: AmlLanguageServer, uri: str) -> Analysis | None:
 
 
 def warm_up() -> None:
-    from amldeploy.language.documents import parse_document
+    from amldeploy.language.parse.documents import parse_document
 
     parse_document('{"computeType": "local"}', "json")
     parse_document("computeType: local\n", "yaml")
     validate_config('{"computeType": "aks"}', Path("deploymentconfig.json"), Kind.DEPLOYMENT)
     validate_config('{"entryScript": "score.py"}', Path("inferenceconfig.json"), Kind.INFERENCE)
     validate_script("def init():\n    pass\n\n\ndef run(data):\n    return data\n")
-    from amldeploy.language import actions, complete, hover, links, symbols  # noqa: F401
+    from amldeploy.language import links, symbols  # noqa: F401
+    from amldeploy.language.actions import core as actions  # noqa: F401
+    from amldeploy.language.complete import core as complete  # noqa: F401
+    from amldeploy.language.hover import core as hover  # noqa: F401

@@ -106,7 +106,7 @@ def test_a_failing_feature_is_logged_and_answered_empty(monkeypatch: pytest.Monk
     def explode(*args: object) -> None:
         raise RuntimeError("boom in hover")
 
-    import amldeploy.language.hover as hover_module
+    import amldeploy.language.hover.core as hover_module
 
     monkeypatch.setattr(hover_module, "hover_config", explode)
     handler = server.protocol.fm.features[types.TEXT_DOCUMENT_HOVER]

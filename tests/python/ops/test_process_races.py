@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from amldeploy.ops.targets.process_launch import AUTO_PORTS, HOST, ephemeral_range, free_port, port_problem
+from amldeploy.ops.targets.process.launch import AUTO_PORTS, HOST, ephemeral_range, free_port, port_problem
 
 
 def test_an_automatic_port_is_free_and_below_the_ephemeral_range() -> None:
@@ -46,7 +46,7 @@ def test_the_ephemeral_range_is_read_from_the_kernel_or_defaults(tmp_path: Path)
 
 def test_a_look_at_an_old_process_does_not_mark_the_redeployed_service(tmp_path: Path) -> None:
     # The watcher read the record of pid 111, found it dead; meanwhile a redeploy wrote pid 222's record.
-    from amldeploy.ops.targets.process_store import ServiceFolder
+    from amldeploy.ops.targets.process.store import ServiceFolder
 
     folder = ServiceFolder(tmp_path, "svc")
     folder.write({"name": "svc", "pid": 222, "state": "Transitioning"})

@@ -23,8 +23,8 @@ from amldeploy.ops.reporter import ConsoleReporter, JsonLinesReporter, Recording
 from amldeploy.ops.service import Service
 from amldeploy.ops.states import V1_LOCAL_STATES, State, process_state
 from amldeploy.ops.targets.base import choose_target
-from amldeploy.ops.targets.process_launch import child_environment, port_problem, write_snapshot
-from amldeploy.ops.targets.process_store import is_our_runtime, pid_alive, read_environ, running, stop_process
+from amldeploy.ops.targets.process.launch import child_environment, port_problem, write_snapshot
+from amldeploy.ops.targets.process.store import is_our_runtime, pid_alive, read_environ, running, stop_process
 
 
 def test_states_are_the_v1_vocabulary() -> None:
@@ -267,7 +267,7 @@ def test_wait_healthy_like_v1() -> None:
 def test_a_preferred_target_takes_local_while_available() -> None:
     """How a Docker target will slot in: it takes computeType local while its engine answers."""
     from amldeploy.ops.targets import base
-    from amldeploy.ops.targets.process import ProcessTarget
+    from amldeploy.ops.targets.process.target import ProcessTarget
 
     engine = {"up": True}
     info = base.TargetInfo("docker-test", "test", ProcessTarget, lambda: engine["up"], ("local",), priority=10)

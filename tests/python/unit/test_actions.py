@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from amldeploy.language.actions import Action, Edit, quick_fixes
+from amldeploy.language.actions.core import Action, Edit, quick_fixes
 from amldeploy.language.problems import Problem, Severity
 from amldeploy.language.validate import Kind, validate_config, validate_script
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from amldeploy.language.complete import Completion, _complete_config, complete_config, complete_script
-from amldeploy.language.complete_entry import complete_entry
+from amldeploy.language.complete.core import Completion, _complete_config, complete_config, complete_script
+from amldeploy.language.complete.entry import complete_entry
 from amldeploy.language.files import DiskFiles
-from amldeploy.language.rules_deployment import REGIONS
+from amldeploy.language.rules.deployment import REGIONS
 from amldeploy.language.validate import Kind
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from amldeploy.language.documents import detect_language, parse_document
+from amldeploy.language.parse.documents import detect_language, parse_document
 from tests.python.markers import marked
 
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amldeploy.language import entry_script_parse
-from amldeploy.language.codes import RULES
-from amldeploy.language.entry_script import lint_entry_script
+from amldeploy.language.entry_script import parse as entry_script_parse
+from amldeploy.language.entry_script.lint import lint_entry_script
 from amldeploy.language.problems import Problem, Severity
+from amldeploy.language.rules.codes import RULES
 from amldeploy.language.text import Position, TextIndex
 from tests.python.markers import marked, show
 
@@ -650,7 +650,7 @@ class _Errors(logging.Handler):
 @pytest.fixture(scope="module")
 def logged_errors() -> Iterator[_Errors]:
     handler = _Errors()
-    logger = logging.getLogger("amldeploy.language.entry_script")
+    logger = logging.getLogger("amldeploy.language.entry_script.lint")
     logger.addHandler(handler)
     yield handler
     logger.removeHandler(handler)

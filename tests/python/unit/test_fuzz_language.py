@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from amldeploy.language.documents import parse_document
+from amldeploy.language.parse.documents import parse_document
 from amldeploy.language.text import TextIndex
 from amldeploy.language.validate import Kind, validate_config
 

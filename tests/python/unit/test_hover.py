@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from amldeploy.language.files import DiskFiles
-from amldeploy.language.hover import Hover, hover_config, hover_script
+from amldeploy.language.hover.core import Hover, hover_config, hover_script
 from amldeploy.language.validate import Kind
 from tests.python.markers import marked, show
 

@@ -41,7 +41,7 @@ def test_wheel_ships_schemas_and_console_script(tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(site)
     assert not (tmp_path / "schemas").exists()
     code = (
-        "import amldeploy; from amldeploy.language.schema_store import load_schema;"
+        "import amldeploy; from amldeploy.language.schema.store import load_schema;"
         "print(amldeploy.__file__); print(load_schema('deploymentconfig.schema.json')['$id'])"
     )
     proc = subprocess.run(

@@ -33,7 +33,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
 from amldeploy.config import models as m
-from amldeploy.language.schema_store import (
+from amldeploy.language.schema.store import (
     DEPLOYMENT_CONFIG,
     ENVIRONMENT,
     INFERENCE_CONFIG,

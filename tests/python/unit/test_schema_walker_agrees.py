@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from amldeploy.language.documents import detect_language, parse_document
+from amldeploy.language.parse.documents import detect_language, parse_document
 from amldeploy.language.problems import Severity
 from amldeploy.language.validate import Kind, schema_validator
 from tests.python.unit.test_schema_models_agree import INVALID, all_fixtures, load_fixture, schema_errors

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from amldeploy.language.actions import Action, quick_fixes
+from amldeploy.language.actions.core import Action, quick_fixes
 from amldeploy.language.files import DiskFiles
-from amldeploy.language.hover import hover_config, hover_script
+from amldeploy.language.hover.core import hover_config, hover_script
 from amldeploy.language.links import document_links
 from amldeploy.language.symbols import Symbol, document_symbols
 from amldeploy.language.validate import Kind, validate_config, validate_script

@@ -23,7 +23,7 @@ def register(server: AmlLanguageServer) -> None:
         doc = current(ls, params.text_document.uri)
         if doc is None:
             return []
-        from amldeploy.language.actions import quick_fixes
+        from amldeploy.language.actions.core import quick_fixes
         from amldeploy.lsp.analysis import analyse
 
         analysis = ls.analyses.get(doc.uri)

@@ -1,4 +1,4 @@
-"""``textDocument/completion``: keys, values, paths and score.py skeletons from :mod:`amldeploy.language.complete`."""
+"""``textDocument/completion``: keys, values, paths and score.py skeletons (:mod:`amldeploy.language.complete`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from amldeploy.lsp.documents import current
 from amldeploy.lsp.server import AmlLanguageServer, guarded
 
 if TYPE_CHECKING:
-    from amldeploy.language.complete_types import Completion
+    from amldeploy.language.complete.types import Completion
 
 _KINDS = {
     "property": types.CompletionItemKind.Property,
@@ -49,7 +49,7 @@ def register(server: AmlLanguageServer) -> None:
         doc = current(ls, params.text_document.uri)
         if doc is None:
             return types.CompletionList(is_incomplete=False, items=[])
-        from amldeploy.language.complete import complete_config, complete_script
+        from amldeploy.language.complete.core import complete_config, complete_script
         from amldeploy.lsp.analysis import EditorFiles
 
         offset = doc.offset(params.position)

@@ -15,7 +15,7 @@ def register(server: AmlLanguageServer) -> None:
         doc = current(ls, params.text_document.uri)
         if doc is None:
             return None
-        from amldeploy.language.hover import hover_config, hover_script
+        from amldeploy.language.hover.core import hover_config, hover_script
         from amldeploy.lsp.analysis import EditorFiles
 
         offset = doc.offset(params.position)

@@ -1,0 +1,1 @@
+"""Quick fixes: minimal edits computed from problems' data."""

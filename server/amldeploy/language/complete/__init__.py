@@ -1,0 +1,1 @@
+"""Completion: cursor context from the text, keys, values, regions, paths, skeletons."""

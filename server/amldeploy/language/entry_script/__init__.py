@@ -1,0 +1,1 @@
+"""The ``score.py`` lint: the entry-script contract of Azure's inference server."""

@@ -1,0 +1,1 @@
+"""Hover: schema documentation, v1 defaults, per-target behaviour, what a value means."""

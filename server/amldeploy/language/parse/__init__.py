@@ -1,0 +1,1 @@
+"""Tolerant JSON/YAML parsing into one value tree with offsets, and reading sources."""

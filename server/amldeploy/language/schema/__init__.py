@@ -1,0 +1,1 @@
+"""The JSON Schemas of the formats and the validator that interprets them."""

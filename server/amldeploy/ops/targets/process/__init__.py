@@ -1,0 +1,1 @@
+"""The process target: ``amldeploy serve`` as a local background process."""
