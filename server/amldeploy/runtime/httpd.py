@@ -21,8 +21,8 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 from amldeploy import __version__
+from amldeploy.runtime.process import LOG_FORMAT
 from amldeploy.runtime.request import Request, decode_path
-from amldeploy.runtime.serve import LOG_FORMAT
 
 log = logging.getLogger("amldeploy.runtime")
 SERVER_HEADER = f"amldeploy/{__version__}"

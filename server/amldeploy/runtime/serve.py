@@ -12,48 +12,21 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
 from amldeploy import __version__
 from amldeploy.runtime.config import RuntimeConfig
 from amldeploy.runtime.models import layout_models, tree_lines
+from amldeploy.runtime.process import Stop, handle_signals, setup_logging
 
 log = logging.getLogger("amldeploy.runtime")
-LOG_FORMAT = "%(asctime)s %(levelname).1s [%(process)d] %(name)s - %(message)s"
 EXIT_SCRIPT = 3
 STOP_GRACE_SECONDS = 10.0
-
-
-class Stop(BaseException):
-    """SIGTERM or SIGINT arrived; unwinds the main thread to a clean exit."""
-
-
-def _on_signal(signum: int, frame: FrameType | None) -> None:
-    raise Stop(signum)
-
-
-def handle_signals() -> None:
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
-
-
-def setup_logging(level: str) -> None:
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:
-        reconfigure(line_buffering=True)  # print() in the script reaches the log line by line
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    logger = logging.getLogger("amldeploy")
-    logger.handlers[:] = [handler]
-    logger.setLevel(level if level in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG") else "INFO")
-    logger.propagate = False
 
 
 def prepare(cfg: RuntimeConfig, app_root: Path) -> None:

@@ -17,7 +17,7 @@ import time
 import traceback
 from collections.abc import Callable
 
-from amldeploy.runtime.serve import Stop, handle_signals
+from amldeploy.runtime.process import Stop, handle_signals
 
 log = logging.getLogger("amldeploy.runtime")
 Start = Callable[[Callable[[], None], int], int]
