@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from amldeploy.commands.services import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
+from amldeploy.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
 from amldeploy.config.load import ConfigError
 from amldeploy.ops.errors import DeployFailed
 from amldeploy.ops.prepare import prepare_deploy

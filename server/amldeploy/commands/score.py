@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from amldeploy.commands.services import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
+from amldeploy.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
 from amldeploy.ops.errors import OpsError
 from amldeploy.ops.scoring import RUN_TIME_HEADER, answer_json, parsed_body, score
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from amldeploy.commands.services import EXIT_OK, Output
+from amldeploy.commands.output import EXIT_OK, Output
 from amldeploy.ops.targets.base import find_service
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from amldeploy.commands.services import EXIT_OK, Output
+from amldeploy.commands.output import EXIT_OK, Output
 from amldeploy.ops.service import Service
 from amldeploy.ops.targets.base import all_services, find_service, service_rows
 

@@ -8,12 +8,11 @@ document on stdout (progress goes to stderr as JSON lines); errors then come as 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from typing import Any, TextIO
+from typing import Any
+
+from amldeploy.commands.output import EXIT_INTERRUPTED, EXIT_OK, Output
 
 SERVICE_COMMANDS = ("deploy", "list", "show", "logs", "score", "keys", "delete")
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 _OUTPUT_HELP = "text for people (default) or one JSON document for programs"
 _EPILOG = "Exit status: 0 success, 1 the operation failed, 2 usage error or unreadable input, 130 interrupted."
@@ -87,41 +86,6 @@ def add_service_parsers(sub: Any) -> None:
     body.add_argument("--file", metavar="FILE", help="a file holding the request body ('-' for stdin)")
     add("keys", "print a service's keys", "Print the primary and secondary keys of a running service.")
     add("delete", "stop and remove a service", "Stop a service (SIGTERM, SIGKILL after 10 s) and remove its state.")
-
-
-class Output:
-    """Where a command's results, progress and errors go, by ``--output``."""
-
-    def __init__(self, command: str, fmt: str, out: TextIO | None = None, err: TextIO | None = None) -> None:
-        self.command = command
-        self.json = fmt == "json"
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
-
-    def reporter(self) -> Any:
-        from amldeploy.ops.reporter import ConsoleReporter, JsonLinesReporter
-
-        return JsonLinesReporter(self.err) if self.json else ConsoleReporter(self.err)
-
-    def document(self, data: Any) -> None:
-        json.dump(data, self.out, indent=2, ensure_ascii=False)
-        self.out.write("\n")
-        self.out.flush()
-
-    def line(self, text: str = "") -> None:
-        self.out.write(text + "\n")
-        self.out.flush()
-
-    def error(self, message: str, hint: str | None = None, status: int = EXIT_FAILED, **extra: Any) -> int:
-        if self.json:
-            self.document({"error": {"message": message, "hint": hint, "status": status, **extra}})
-        else:
-            text = f"amldeploy {self.command}: {message}"
-            if hint:
-                text += (" " if message.endswith((".", "?", "!")) else ": ") + hint
-            self.err.write(text + "\n")
-            self.err.flush()
-        return status
 
 
 def run_service_command(args: argparse.Namespace) -> int:
