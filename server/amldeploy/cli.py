@@ -47,51 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from amldeploy.runtime.command import DESCRIPTION, add_arguments
+
     serve = sub.add_parser(
         "serve",
         help="serve an entry script locally, as an Azure ML v1 scoring container would",
-        description="Serve score.py with the routes, input modes, headers and errors of Azure's "
-        "azureml-inference-server-http, plus the v1 front end (keys, queue, timeout) from a deployment config. "
-        "Without --entry-script or --ic it reads Azure's environment variables (AZUREML_ENTRY_SCRIPT, "
-        "AML_APP_ROOT, AZUREML_MODEL_DIR, SERVER_PORT, WORKER_COUNT, ...), as an image entrypoint. Keys come "
-        "only from AMLDEPLOY_PRIMARY_KEY/AMLDEPLOY_SECONDARY_KEY or AMLDEPLOY_KEYS_FILE. Exit status: 0 after "
-        "SIGTERM/SIGINT, 1 cannot listen, 2 bad settings, 3 the script failed to load or init() raised.",
+        description=DESCRIPTION,
     )
-    source = serve.add_mutually_exclusive_group()
-    source.add_argument("--entry-script", metavar="FILE", help="the score.py to serve")
-    source.add_argument("--ic", metavar="FILE", help="an inferenceconfig.json naming the entry script")
-    serve.add_argument(
-        "--source-dir",
-        metavar="DIR",
-        help="folder added to sys.path (default: AZUREML_SOURCE_DIRECTORY, else the script's)",
-    )
-    serve.add_argument(
-        "--model",
-        action="append",
-        metavar="PATH[:NAME[:VERSION]]",
-        help="a model file or folder, laid out as azureml-models/NAME/VERSION/ (repeatable)",
-    )
-    serve.add_argument("--dc", metavar="FILE", help="a deploymentconfig.json for the front end (auth, queue, timeout)")
-    serve.add_argument("--port", type=int, help="port to listen on (default: SERVER_PORT or 5001; 0 picks one)")
-    serve.add_argument("--host", help="address to listen on (default: AMLDEPLOY_HOST or 127.0.0.1)")
-    serve.add_argument(
-        "--threads", type=int, metavar="N", help="run() calls allowed at once per worker (default 1, like Azure)"
-    )
-
-
-def _run_serve(args: argparse.Namespace) -> int:
-    from amldeploy.runtime.config import ConfigProblem, config_from_environ
-    from amldeploy.runtime.serve import serve
-
-    if args.threads is not None and args.threads < 1:
-        print("amldeploy serve: --threads must be at least 1", file=sys.stderr)
-        return 2
-    try:
-        cfg = config_from_environ(args)
-    except ConfigProblem as e:
-        print(f"amldeploy serve: {e}", file=sys.stderr)
-        return 2
-    return serve(cfg)
+    add_arguments(serve)
 
 
 def _run_lsp(tcp: str | None) -> int:
@@ -147,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "lsp":
         return _run_lsp(args.tcp)
     if args.command == "serve":
-        return _run_serve(args)
+        from amldeploy.commands.serve import run_serve
+
+        return run_serve(args)
     if getattr(args, "service_command", None):
         from amldeploy.commands.services import run_service_command
 

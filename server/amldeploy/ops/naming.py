@@ -1,11 +1,15 @@
-"""Names v1 accepted for services and models (``webservice_name_validation`` and the model name rule)."""
+"""Names v1 accepted for services (``webservice_name_validation``) and models (the rule lives with the
+runtime's ``--model`` parser, which may import nothing of ``ops``)."""
 
 from __future__ import annotations
 
 import re
 
+from amldeploy.runtime.model_specs import MODEL_NAME, model_name_problem
+
+__all__ = ["MODEL_NAME", "SERVICE_NAME", "model_name_problem", "service_name_problem"]
+
 SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-MODEL_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9\-._]{0,254}$")
 
 
 def service_name_problem(name: str) -> str | None:
@@ -16,14 +20,5 @@ def service_name_problem(name: str) -> str | None:
         return (
             f"service name '{name}' is invalid: use only lowercase letters, numbers and dashes, start with a "
             "letter and end with a letter or number"
-        )
-    return None
-
-
-def model_name_problem(name: str) -> str | None:
-    if not MODEL_NAME.match(name):
-        return (
-            f"model name '{name}' is invalid: start with a letter or number, then letters, numbers, '-', "
-            "'.' or '_' (at most 255 characters)"
         )
     return None

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from amldeploy.ops.model_specs import ModelSpec
 from amldeploy.ops.states import State
+from amldeploy.runtime.model_specs import ModelSpec
 
 
 def now_iso() -> str:

@@ -1,7 +1,5 @@
 """``python -m amldeploy.runtime [serve options]``: the image entrypoint, without the rest of the CLI."""
 
-import sys
+from amldeploy.runtime.command import main
 
-from amldeploy.cli import main
-
-raise SystemExit(main(["serve", *sys.argv[1:]]))
+raise SystemExit(main())

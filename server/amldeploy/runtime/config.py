@@ -1,9 +1,12 @@
-"""Settings of ``amldeploy serve``: Azure's environment variables, then the command line over them.
+"""Settings of the scoring host: Azure's environment variables, then the command line over them.
 
 Azure's names keep Azure's meanings (``AZUREML_ENTRY_SCRIPT``, ``AML_APP_ROOT``, ``SERVER_PORT``, ...). The
-front-end settings come from ``--dc`` where its compute type has them (AKS: all four; ACI: ``authEnabled``),
-else from ``AMLDEPLOY_*`` variables, else the defaults: no auth, one run() at a time, no queue or front-end
-time limit. Keys come only from the environment or a keys file, never from the command line.
+front-end settings come from a deployment config where its compute type has them (AKS: all four; ACI:
+``authEnabled``), else from ``AMLDEPLOY_*`` variables, else the defaults: no auth, one run() at a time, no queue
+or front-end time limit. Keys come only from the environment or a keys file, never from the command line.
+
+The configs themselves are read by ``amldeploy serve`` (with every v1 rule, which needs the language core):
+it hands the values here as :class:`FromConfigs`, so that this module needs only the standard library.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from amldeploy import __version__
 from amldeploy.runtime.gateway import GatewaySettings
-from amldeploy.runtime.models import ModelSpec, ModelSpecError, parse_model_spec
+from amldeploy.runtime.model_specs import ModelSpec, ModelSpecError, parse_model_specs
 
 DEFAULT_PORT = 5001
 DEFAULT_SCORING_TIMEOUT_MS = 3_600_000
@@ -89,46 +92,18 @@ def read_keys(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(k for k in (primary, secondary) if k)
 
 
-def _inference_config(path: Path, cfg: RuntimeConfig) -> None:
-    from amldeploy.config.load import ConfigError, load_inference_config
-    from amldeploy.language.files import resolve
+@dataclass(slots=True)
+class FromConfigs:
+    """What ``--ic``/``--dc`` say, read and checked by the caller: the script, its folder and environment
+    variables (``entry_script`` None: no inference config), the deployment config's front-end values (its
+    compute type's defaults included, plus its local ``port``), and the configs' warnings."""
 
-    try:
-        loaded = load_inference_config(path)
-    except ConfigError as e:
-        raise ConfigProblem(str(e)) from None
-    ic = loaded.config
-    config_dir = path.resolve().parent
-    source = ic.source_directory
-    base = resolve(config_dir, source) if source and source.strip() else config_dir
-    cfg.source_dir = base
-    cfg.entry_script = resolve(base, ic.entry_script)
-    if ic.environment is not None and ic.environment.environment_variables:
-        cfg.environment.update(ic.environment.environment_variables)
-    cfg.warnings += [f"{path}: warning {p.code} {p.message}" for p in loaded.warnings]
-
-
-def _deployment_config(path: Path, cfg: RuntimeConfig) -> dict[str, Any]:
-    """The front-end values the config's compute type defines (its defaults included), plus its local port."""
-    from amldeploy.config.load import ConfigError, load_deployment_config
-    from amldeploy.config.models import AciDeploymentConfig, LocalDeploymentConfig
-
-    try:
-        loaded = load_deployment_config(path)
-    except ConfigError as e:
-        raise ConfigProblem(str(e)) from None
-    dc = loaded.config
-    cfg.warnings += [f"{path}: warning {p.code} {p.message}" for p in loaded.warnings]
-    if isinstance(dc, LocalDeploymentConfig):
-        return {"port": dc.port} if dc.port is not None else {}
-    if isinstance(dc, AciDeploymentConfig):
-        return {"auth_enabled": dc.auth_enabled}
-    return {
-        "auth_enabled": dc.auth_enabled,
-        "max_concurrent": dc.max_concurrent_requests_per_container,
-        "max_queue_wait_ms": dc.max_queue_wait_ms,
-        "scoring_timeout_ms": dc.scoring_timeout_ms,
-    }
+    entry_script: Path | None = None
+    source_dir: Path | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    front_end: dict[str, Any] = field(default_factory=dict)
+    deployment_config: str = ""  # its name, for the log's notes on where a setting came from
+    warnings: list[str] = field(default_factory=list)
 
 
 def _gateway(env: Mapping[str, str], from_dc: dict[str, Any], dc_name: str, threads: int | None) -> GatewaySettings:
@@ -163,20 +138,24 @@ def _gateway(env: Mapping[str, str], from_dc: dict[str, Any], dc_name: str, thre
     return g
 
 
-def load_config(args: Any, env: Mapping[str, str], cwd: Path) -> RuntimeConfig:
-    """Settings from ``env`` with the parsed ``serve`` arguments (or None: image entrypoint) over them."""
+def load_config(args: Any, env: Mapping[str, str], cwd: Path, configs: FromConfigs | None = None) -> RuntimeConfig:
+    """Settings from ``env`` with the parsed ``serve`` arguments (or None: image entrypoint) and the values
+    of the configs over them."""
 
     def get(name: str) -> Any:
         return getattr(args, name, None) if args is not None else None
 
+    configs = configs or FromConfigs()
     cfg = RuntimeConfig()
+    cfg.warnings += configs.warnings
     app_root = env.get("AML_APP_ROOT", "").strip()
     cfg.app_root = (cwd / app_root).resolve() if app_root else None
     base = cfg.app_root or cwd
     source = env.get("AZUREML_SOURCE_DIRECTORY", "").strip()
     env_source = (base / source) if source else None
-    if get("ic"):
-        _inference_config(Path(get("ic")), cfg)
+    if configs.entry_script is not None:
+        cfg.entry_script, cfg.source_dir = configs.entry_script, configs.source_dir
+        cfg.environment.update(configs.environment)
     elif get("entry_script"):
         script = (cwd / get("entry_script")).resolve()
         if not script.is_file():
@@ -191,12 +170,12 @@ def load_config(args: Any, env: Mapping[str, str], cwd: Path) -> RuntimeConfig:
         if not cfg.source_dir.is_dir():
             raise ConfigProblem(f"--source-dir {get('source_dir')}: no such folder")
     try:
-        cfg.models = [parse_model_spec(s) for s in get("model") or []]
+        cfg.models = parse_model_specs(get("model") or [], cwd)
     except ModelSpecError as e:
         raise ConfigProblem(str(e)) from None
     cfg.model_dir = env.get("AZUREML_MODEL_DIR") or None
-    from_dc = _deployment_config(Path(get("dc")), cfg) if get("dc") else {}
-    cfg.gateway = _gateway(env, from_dc, str(get("dc") or ""), get("threads"))
+    from_dc = configs.front_end
+    cfg.gateway = _gateway(env, from_dc, configs.deployment_config, get("threads"))
     port = get("port")
     if port is None:
         port = from_dc.get("port")
@@ -217,5 +196,5 @@ def load_config(args: Any, env: Mapping[str, str], cwd: Path) -> RuntimeConfig:
     return cfg
 
 
-def config_from_environ(args: Any = None) -> RuntimeConfig:
-    return load_config(args, os.environ, Path.cwd())
+def config_from_environ(args: Any = None, configs: FromConfigs | None = None) -> RuntimeConfig:
+    return load_config(args, os.environ, Path.cwd(), configs)

@@ -9,72 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-from amldeploy.ops.naming import model_name_problem
+from amldeploy.runtime.model_specs import ModelSpec, ModelSpecError, check_unique, model_name_problem
 
 MODELS_FOLDER = "azureml-models"
 TREE_LINE_LIMIT = 200
-
-
-class ModelSpecError(ValueError):
-    """A ``--model`` value that cannot be used; the message says why."""
-
-
-class ModelLike(Protocol):
-    """Anything with a model's path, name and version (also ``amldeploy.ops.model_specs.ModelSpec``)."""
-
-    @property
-    def path(self) -> Path: ...
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def version(self) -> int: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ModelSpec:
-    path: Path
-    name: str
-    version: int = 1
-
-
-def _stem(path: Path) -> str:
-    path = path.resolve()
-    return path.name if path.is_dir() else path.stem
-
-
-def parse_model_spec(text: str) -> ModelSpec:
-    """``PATH[:NAME[:VERSION]]``; NAME defaults to the file or folder stem, VERSION to 1.
-
-    A value that names an existing path as a whole is taken as a path, so paths holding ``:`` still work.
-    """
-    if not text.strip():
-        raise ModelSpecError("--model needs PATH[:NAME[:VERSION]], got an empty value")
-    parts = text.split(":")
-    path_text, name, version_text = text, "", ""
-    if not Path(text).exists() and len(parts) > 1:
-        if len(parts) > 2 and parts[-1].strip().isdigit():
-            path_text, name, version_text = ":".join(parts[:-2]), parts[-2], parts[-1]
-        else:
-            path_text, name = ":".join(parts[:-1]), parts[-1]
-    path = Path(path_text).expanduser()
-    if not path.exists():
-        raise ModelSpecError(f"model path '{path_text}' does not exist (from --model {text})")
-    name = name.strip() or _stem(path)
-    problem = model_name_problem(name)
-    if problem:
-        raise ModelSpecError(f"{problem} (from --model {text}); give a name with PATH:NAME")
-    version = 1
-    if version_text:
-        version = int(version_text)
-        if version < 1:
-            raise ModelSpecError(f"model version must be a positive integer, not {version_text} (from --model {text})")
-    return ModelSpec(path.resolve(), name, version)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -92,24 +32,20 @@ def _link_or_copy(source: Path, target: Path) -> None:
             shutil.copy2(source, target)
 
 
-def layout_models(specs: Sequence[ModelLike | str], app_root: Path) -> Path:
+def layout_models(specs: Sequence[ModelSpec], app_root: Path) -> Path:
     """Place the models under ``<app_root>/azureml-models`` and return the value for ``AZUREML_MODEL_DIR``.
 
-    Strings are parsed as ``PATH[:NAME[:VERSION]]``. With no models the (empty) ``azureml-models`` folder is
-    returned. Raises :class:`ModelSpecError` for a bad spec or two models with the same name and version.
+    With no models the (empty) ``azureml-models`` folder is returned. Raises :class:`ModelSpecError` for two
+    models with the same name and version, or a name v1 refused (a spec built without the parser).
     """
-    parsed: list[ModelLike] = [parse_model_spec(s) if isinstance(s, str) else s for s in specs]
+    parsed = list(specs)
+    check_unique(parsed)
     root = Path(app_root) / MODELS_FOLDER
     root.mkdir(parents=True, exist_ok=True)
-    seen: set[tuple[str, int]] = set()
     for spec in parsed:
-        key = (spec.name, spec.version)
-        if key in seen:
-            raise ModelSpecError(f"two models are named {spec.name} version {spec.version}; give one another name")
-        seen.add(key)
         problem = model_name_problem(spec.name)
         if problem:
-            raise ModelSpecError(problem)
+            raise ModelSpecError(problem, "give the model a valid name")
         folder = root / spec.name / str(spec.version)
         folder.mkdir(parents=True, exist_ok=True)
         source = Path(spec.path).resolve()

@@ -18,7 +18,7 @@ from amldeploy.ops.frontend import front_end_of
 from amldeploy.ops.health import wait_healthy
 from amldeploy.ops.keys import KEY_LENGTH, ServiceKeys, generate_key, generate_keys, keys_for
 from amldeploy.ops.logs import follow_lines, tail_lines
-from amldeploy.ops.model_specs import parse_model_spec, parse_model_specs
+from amldeploy.ops.model_specs import ModelSpec, parse_model_specs
 from amldeploy.ops.reporter import ConsoleReporter, JsonLinesReporter, RecordingReporter
 from amldeploy.ops.service import Service
 from amldeploy.ops.states import V1_LOCAL_STATES, State, process_state
@@ -102,21 +102,14 @@ def test_console_reporter_on_a_terminal_uses_rich() -> None:
     assert "log [b]line[/b]" in text and "✓ Starting [svc]" in text and "healthy" in text
 
 
-def test_model_specs(tmp_path: Path) -> None:
-    (tmp_path / "model.joblib").write_text("x")
-    (tmp_path / "folder").mkdir()
-    assert parse_model_spec("model.joblib", tmp_path).argument == f"{tmp_path / 'model.joblib'}:model:1"
-    spec = parse_model_spec("model.joblib:ridge:3", tmp_path)
-    assert (spec.name, spec.version) == ("ridge", 3)
-    assert parse_model_spec("folder:other", tmp_path).name == "other"
-    assert parse_model_spec(str(tmp_path / "folder"), tmp_path).name == "folder"
-    with pytest.raises(OpsError, match="doesn't exist") as missing:
-        parse_model_spec("nothere.pkl", tmp_path)
-    assert missing.value.status == 2
-    with pytest.raises(OpsError, match="model name '-bad'"):
-        parse_model_spec("model.joblib:-bad", tmp_path)
-    with pytest.raises(OpsError, match="two models are named model:1"):
-        parse_model_specs(["model.joblib", "model.joblib:model:1"], tmp_path)
+def test_model_specs_round_trip_through_the_runtime_argument(tmp_path: Path) -> None:
+    # What ``deploy`` records and hands the runtime parses back to the same spec (names and versions are covered
+    # by tests/python/runtime/test_model_specs.py, through both entry points).
+    (tmp_path / "with:colon.pkl").write_text("x")
+    [spec] = parse_model_specs(["with:colon.pkl:ridge:3"], tmp_path)
+    assert spec.argument == f"{tmp_path / 'with:colon.pkl'}:ridge:3"
+    assert parse_model_specs([spec.argument], Path("/")) == [spec]
+    assert ModelSpec.from_json(spec.to_json()) == spec
 
 
 def test_front_end_settings_follow_the_compute_type() -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from amldeploy.runtime.models import ModelSpec, ModelSpecError, layout_models, parse_model_spec, tree_lines
+from amldeploy.runtime.model_specs import ModelSpec, ModelSpecError
+from amldeploy.runtime.models import layout_models, tree_lines
 from tests.python.runtime.conftest import SCRIPTS, Launcher
 
 # -- script failures -------------------------------------------------------------------------------------------
@@ -87,35 +88,15 @@ def test_several_models_share_the_azureml_models_folder(launch: Launcher, tmp_pa
     }
 
 
-def test_parse_model_spec(tmp_path: Path) -> None:
-    model = tmp_path / "clf.joblib"
-    model.write_bytes(b"m")
-    assert parse_model_spec(str(model)) == ModelSpec(model, "clf", 1)
-    assert parse_model_spec(f"{model}:iris") == ModelSpec(model, "iris", 1)
-    assert parse_model_spec(f"{model}:iris:12") == ModelSpec(model, "iris", 12)
-    odd = tmp_path / "with:colon.pkl"
-    odd.write_bytes(b"m")
-    assert parse_model_spec(f"{odd}:ok") == ModelSpec(odd, "ok", 1)
-    assert parse_model_spec(f"{odd}:ok:2") == ModelSpec(odd, "ok", 2)
-    for bad, why in [
-        (f"{tmp_path / 'missing.pkl'}", "does not exist"),
-        (f"{model}:-bad", "is invalid"),
-        (f"{model}:ok:0", "positive integer"),
-        ("", "empty"),
-    ]:
-        with pytest.raises(ModelSpecError, match=why):
-            parse_model_spec(bad)
-
-
 def test_layout_models_links_and_rejects_duplicates(tmp_path: Path) -> None:
     model = tmp_path / "m.bin"
     model.write_bytes(b"m")
     app = tmp_path / "app"
-    assert layout_models([str(model)], app) == app / "azureml-models" / "m" / "1"
+    assert layout_models([ModelSpec(model, "m")], app) == app / "azureml-models" / "m" / "1"
     assert (app / "azureml-models" / "m" / "1" / "m.bin").read_bytes() == b"m"
     assert layout_models([], tmp_path / "empty") == tmp_path / "empty" / "azureml-models"
     with pytest.raises(ModelSpecError, match="two models"):
-        layout_models([f"{model}:x", f"{model}:x:1"], app)
+        layout_models([ModelSpec(model, "x"), ModelSpec(model, "x", 1)], app)
 
 
 # -- configuration sources -------------------------------------------------------------------------------------
