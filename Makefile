@@ -32,6 +32,7 @@ lint: setup
 	$(BIN)/ruff format --check server tests bench examples
 	$(BIN)/mypy
 	$(BIN)/python -m amldeploy.language.rules.doc --check
+	$(BIN)/lint-imports --no-cache --no-logo
 
 unit: setup
 	$(BIN)/pytest -q
