@@ -100,3 +100,16 @@ def test_the_wheel_alone_in_a_fresh_venv_serves_a_script(tmp_path: Path) -> None
     finally:
         proc.terminate()
         assert proc.wait(15) == 0
+
+    # Reading a config needs the rest of amldeploy: both ways in say so and how to do without, no traceback.
+    (app / "inferenceconfig.json").write_text(json.dumps({"entryScript": "score.py"}), encoding="utf-8")
+    for way, fix in (("amldeploy.runtime", "run 'amldeploy serve --ic"), ("amldeploy", "pydantic is missing")):
+        refused = subprocess.run(
+            [str(python), "-m", way, *(["serve"] if way == "amldeploy" else []), "--ic", "inferenceconfig.json"],
+            cwd=app,
+            env=server_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert refused.returncode == 2 and fix in refused.stderr and "Traceback" not in refused.stderr, refused.stderr
