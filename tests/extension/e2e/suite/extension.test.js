@@ -146,6 +146,9 @@ suite('amldeploy in VS Code', () => {
       assert.ok(!JSON.stringify(first).includes('Bearer'), 'no key in what the tree holds');
       const answer = await vscode.commands.executeCommand('amldeploy.testRequest', name, Buffer.from(body).toString('utf8'));
       assert.strictEqual(answer.status, 200, 'the key was sent');
+      const swagger = await vscode.commands.executeCommand('amldeploy.openSwagger', name);
+      assert.ok(swagger, 'the server fetched the swagger of a service with auth (with its key)');
+      assert.strictEqual(JSON.parse(vscode.window.activeTextEditor.document.getText()).swagger, '2.0');
 
       const pid = (svc) => svc.rows.find((r) => r.label === 'PID').value;
       const again = await vscode.commands.executeCommand('amldeploy.redeploy', name);
@@ -212,15 +215,86 @@ suite('amldeploy in VS Code', () => {
 
   test('a deploy of a config with errors is refused before it starts', async () => {
     const dir = ws();
-    const before = api.ctx.services.services().length;
-    const service = await vscode.commands.executeCommand('amldeploy.deploy', {
-      inferenceConfig: path.join(dir, 'sklearn', 'inferenceconfig.json'),
-      deploymentConfig: path.join(dir, 'broken', 'deploymentconfig.json'),
-      models: [],
-      name: 'e2e-broken',
-    });
-    assert.strictEqual(service, undefined);
     await api.ctx.refreshServices();
-    assert.strictEqual(api.ctx.services.services().length, before);
+    const before = api.ctx.services.services().map((s) => s.name);
+    const requests = [];
+    const request = api.ctx.server.request.bind(api.ctx.server);
+    api.ctx.server.request = (method, ...rest) => {
+      requests.push(method);
+      return request(method, ...rest);
+    };
+    let shown;
+    try {
+      shown = await shownErrors(() =>
+        vscode.commands.executeCommand('amldeploy.deploy', {
+          inferenceConfig: path.join(dir, 'sklearn', 'inferenceconfig.json'),
+          deploymentConfig: path.join(dir, 'broken', 'deploymentconfig.json'),
+          models: [],
+          name: 'e2e-broken',
+        }),
+      );
+    } finally {
+      api.ctx.server.request = request;
+    }
+    assert.strictEqual(shown.result, undefined);
+    assert.deepStrictEqual(shown.errors, ['Not deployed: deploymentconfig.json (1 error) — fix the errors first.']);
+    assert.ok(!requests.includes('amldeploy/deploy'), `no deploy was asked for (${requests.join(', ')})`);
+    await api.ctx.refreshServices();
+    assert.deepStrictEqual(api.ctx.services.services().map((s) => s.name), before);
+  });
+
+  test('the Configurations view shows the server counts and follows unsaved edits', async () => {
+    const configs = api.ctx.configs;
+    const broken = path.join(ws(), 'broken', 'deploymentconfig.json');
+    const row = async () => (await configs.getChildren()).find((f) => f.uri.fsPath === broken);
+    await configs.refresh();
+    const files = await configs.getChildren();
+    const names = files.map((f) => `${path.basename(path.dirname(f.uri.fsPath))}/${path.basename(f.uri.fsPath)}:${f.kind}`).sort();
+    assert.ok(names.includes('sklearn/inferenceconfig.json:inference'), names.join(', '));
+    assert.ok(names.includes('sklearn/deploymentconfig.auth.json:deployment'), names.join(', '));
+    assert.ok(!names.some((n) => n.includes('sample-request') || n.includes('environment')), names.join(', '));
+    assert.strictEqual(configs.getTreeItem(await row()).description, 'broken · 1 error');
+
+    // Fixing the port without saving: the view asks again when the diagnostics change, and shows no problems.
+    const doc = await vscode.workspace.openTextDocument(broken);
+    const editor = await vscode.window.showTextDocument(doc);
+    const line = doc.lineAt(2);
+    await editor.edit((e) => e.replace(line.range, '  "port": 8080'));
+    try {
+      await waitFor('the view to show the unsaved fix', async () => {
+        const file = await row();
+        return file && file.errors === 0 ? file : undefined;
+      }, 15000);
+      assert.strictEqual(configs.getTreeItem(await row()).description, 'broken · no problems');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    await waitFor('the view to show the error again', async () => ((await row()).errors === 1 ? true : undefined), 15000);
+  });
+
+  test('a trailing comma is reported once, by VS Code; the view still counts it', async () => {
+    const dir = path.join(ws(), 'syntax');
+    const file = path.join(dir, 'deploymentconfig.json');
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(file), Buffer.from('{\n  "computeType": "local",\n  "port": "80",\n}\n'));
+    const uri = vscode.Uri.file(file);
+    try {
+      await vscode.window.showTextDocument(uri);
+      // amldeploy has spoken (the quoted port) and VS Code's JSON service has (the trailing comma).
+      const found = await waitFor('both diagnostics', () => {
+        const all = vscode.languages.getDiagnostics(uri);
+        return all.some((d) => d.code === 'DC002') && all.some((d) => d.source === 'json') ? all : undefined;
+      });
+      const comma = found.filter((d) => d.range.start.line === 2 && d.range.start.character >= 14);
+      assert.deepStrictEqual(comma.map((d) => d.source), ['json'], JSON.stringify(found.map((d) => [d.source, d.code, d.message])));
+      assert.ok(!found.some((d) => d.code === 'JS001'), 'amldeploy leaves the JSON syntax to VS Code');
+      const counted = await waitFor('the view to list the new config', async () => {
+        await api.ctx.configs.refresh();
+        return (await api.ctx.configs.getChildren()).find((f) => f.uri.fsPath === file);
+      }, 15000);
+      assert.strictEqual(counted.errors, 2, 'the quoted port and the trailing comma');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.workspace.fs.delete(vscode.Uri.file(dir), { recursive: true });
+    }
   });
 });
