@@ -17,6 +17,7 @@ export interface ConfigFile {
 }
 
 export const REFRESH_DELAY_MS = 300;
+const COUNTED = /\.(json|ya?ml|py)$/i;
 
 export type AskConfigs = () => Promise<ConfigsResult>;
 
@@ -141,7 +142,12 @@ export function watchConfigs(tree: ConfigsTreeProvider): vscode.Disposable[] {
     watcher.onDidCreate(again),
     watcher.onDidChange(again),
     watcher.onDidDelete(again),
-    vscode.languages.onDidChangeDiagnostics(again),
+    vscode.languages.onDidChangeDiagnostics((event) => {
+      // Only configs and scripts change the counts (not the diagnostics of every other language).
+      if (event.uris.some((uri) => COUNTED.test(uri.path))) {
+        again();
+      }
+    }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('amldeploy')) {
         again();
