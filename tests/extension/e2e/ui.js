@@ -134,6 +134,18 @@ async function scenario(page, shot, log) {
   assert.match(answerText, /"body": \[ -?\d+\.\d+ \]/);
   await shot('5-test-request');
 
+  // 5b. Open Swagger: the server fetches the document; it opens in an editor.
+  await runCommand(page, 'amldeploy: Open Swagger');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 }).catch(async () => {
+    await quickPick(page, NAME); // several services: pick ours
+  });
+  const swagger = page.locator('.monaco-editor .view-lines', { hasText: '"swagger": "2.0"' }).first();
+  await swagger.waitFor({ timeout: 30000 });
+  const swaggerText = (await swagger.innerText()).replace(/\s+/g, ' ');
+  log(`swagger: ${swaggerText.slice(0, 160)}`);
+  assert.match(swaggerText, /"paths": \{/);
+  await shot('5b-open-swagger');
+
   // 6. Delete… from the tree's context menu, confirmed in the modal dialog: the service leaves the tree.
   await servicesView(page);
   await row.click({ button: 'right' });
