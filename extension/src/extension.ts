@@ -1,7 +1,7 @@
 // amldeploy for VS Code: a thin shell over the Python language server. Every operation runs in the server
 // (custom requests in client/protocol.ts); this file only wires the pieces together.
 import * as vscode from 'vscode';
-import { LOG, LogNotification, SERVICES, SERVICES_CHANGED, ServicesSnapshot } from './client/protocol';
+import { CONFIGS, ConfigsResult, LOG, LogNotification, SERVICES, SERVICES_CHANGED, ServicesSnapshot } from './client/protocol';
 import { LanguageClient } from 'vscode-languageclient/node';
 import { ServerManager } from './client/server';
 import { Context } from './commands/context';
@@ -11,7 +11,7 @@ import { errorText } from './common/log';
 import { affectsRestart } from './common/settings';
 import { InterpreterError, resolveInterpreter } from './python/interpreter';
 import { pythonExtensionApi, realEnvironment } from './python/environment';
-import { ConfigsTreeProvider } from './views/configsTree';
+import { ConfigsTreeProvider, watchConfigs } from './views/configsTree';
 import { ServicesTreeProvider } from './views/servicesTree';
 
 export interface Api {
@@ -25,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     void showStartFailure(error);
   });
   const services = new ServicesTreeProvider();
-  const configs = new ConfigsTreeProvider(() => server.current !== undefined);
+  const configs = new ConfigsTreeProvider(() => server.request<ConfigsResult>(CONFIGS, {}));
   const logs = new LogStreams(server);
   const refreshServices = async (): Promise<void> => {
     try {
@@ -44,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     logs,
     vscode.window.createTreeView('amldeploy.services', { treeDataProvider: services, showCollapseAll: true }),
     vscode.window.createTreeView('amldeploy.configurations', { treeDataProvider: configs }),
+    ...watchConfigs(configs),
     ...registerCommands(ctx, context.extensionPath),
     server.onDidStart((client) => {
       // A client keeps its handlers across its own restarts: register them once per client.
@@ -59,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): Api {
         );
       }
       void refreshServices();
-      void configs.openInBackground();
+      configs.schedule(0);
     }),
     server.onDidStop(() => {
       services.clear(); // the welcome view then says the server is not running

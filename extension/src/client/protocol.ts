@@ -11,16 +11,22 @@ export const KEYS = 'amldeploy/keys';
 export const LOGS_START = 'amldeploy/logs/start';
 export const LOGS_STOP = 'amldeploy/logs/stop';
 export const CHOICES = 'amldeploy/choices';
+export const CONFIGS = 'amldeploy/configs';
+export const CHECK_NAME = 'amldeploy/checkName';
+export const SWAGGER = 'amldeploy/swagger';
 
 // Notifications (server → client)
 export const LOG = 'amldeploy/log';
 export const SERVICES_CHANGED = 'amldeploy/servicesChanged';
 
-export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES] as const;
+export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES, CONFIGS, CHECK_NAME, SWAGGER] as const;
 export const NOTIFICATIONS = [LOG, SERVICES_CHANGED] as const;
 
 export const CHOICE_SETTINGS = ['aci.subscription', 'kubernetes.context'] as const;
 export type ChoiceSetting = (typeof CHOICE_SETTINGS)[number];
+
+export const CONFIG_KINDS = ['inference', 'deployment', 'entryScript'] as const;
+export type ConfigKind = (typeof CONFIG_KINDS)[number];
 
 // LSP's "RequestFailed": the request was valid but the server could not carry it out.
 export const REQUEST_FAILED = -32803;
@@ -143,6 +149,32 @@ export interface Choice {
 export interface ChoicesResult {
   choices: Choice[];
   source: string;
+}
+
+export interface ConfigView {
+  path: string;
+  kind: ConfigKind;
+  errors: number;
+  warnings: number;
+  entryScript?: string;
+}
+
+export interface ConfigsResult {
+  root: string;
+  files: ConfigView[];
+  truncated: boolean;
+  exclude: string[];
+}
+
+export interface CheckNameResult {
+  problem: string | null;
+  suggestion: string;
+}
+
+export interface SwaggerResult {
+  name: string;
+  uri: string;
+  document: unknown;
 }
 
 // `data` of a REQUEST_FAILED answer: the cause and the fix, plus what is known about the failure.

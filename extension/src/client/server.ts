@@ -12,7 +12,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { errorText, traceFor } from '../common/log';
-import { SECTION, launchSettings, serverSettings } from '../common/settings';
+import { SECTION, initializationOptions, launchSettings } from '../common/settings';
 import { Interpreter } from '../python/interpreter';
 import { FailureData, REQUEST_FAILED } from './protocol';
 
@@ -108,7 +108,7 @@ export class ServerManager implements vscode.Disposable {
       outputChannel: this.log,
       traceOutputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never, // failures show as notifications instead
-      initializationOptions: { [SECTION]: serverSettings() },
+      initializationOptions: initializationOptions(),
       synchronize: { configurationSection: SECTION },
     };
     const client = new LanguageClient('amldeploy', 'amldeploy', serverOptions, clientOptions);

@@ -2,9 +2,9 @@
 // the operation in the server with a cancellable progress notification.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { DEPLOY, DeployParams, DeployResult, PACKAGE, PackageResult, ServiceView } from '../client/protocol';
-import { ConfigFile, ConfigKind, EXCLUDE, problemSummary } from '../views/configsTree';
-import { serviceNameProblem, suggestName } from '../common/naming';
+import { CHECK_NAME, CheckNameResult, DEPLOY, DeployParams, DeployResult, PACKAGE, PackageResult, ServiceView } from '../client/protocol';
+import { ConfigFile, ConfigKind } from '../views/configsTree';
+import { countsText, problemSummary } from '../common/problems';
 import { Context, serviceArgument } from './context';
 import { showFailure, withServerProgress } from './progress';
 
@@ -43,7 +43,7 @@ async function pickConfig(ctx: Context, kind: ConfigKind, near?: string): Promis
   const label = kind === 'inference' ? 'inference config' : 'deployment config';
   const browse = { label: '$(folder-opened) Browse…', path: '' };
   const items = files.map((file) => {
-    const summary = problemSummary(vscode.languages.getDiagnostics(file.uri));
+    const summary = countsText(file.errors, file.warnings);
     return {
       label: path.basename(file.uri.fsPath),
       description: vscode.workspace.asRelativePath(path.dirname(file.uri.fsPath)),
@@ -71,8 +71,8 @@ async function pickConfig(ctx: Context, kind: ConfigKind, near?: string): Promis
   return picked.path;
 }
 
-async function pickModels(inferenceConfig: string): Promise<string[] | undefined> {
-  const found = await vscode.workspace.findFiles(MODEL_FILES, EXCLUDE, 200);
+async function pickModels(ctx: Context, inferenceConfig: string): Promise<string[] | undefined> {
+  const found = await vscode.workspace.findFiles(MODEL_FILES, await ctx.configs.exclude(), 200);
   const dir = path.dirname(inferenceConfig);
   // Files in the inference config's folder or below it are most likely its model: pre-selected.
   const near = (file: string): boolean => !path.relative(dir, file).startsWith('..');
@@ -127,6 +127,16 @@ async function configsHaveErrors(ctx: Context, files: string[]): Promise<boolean
   return true;
 }
 
+// The server's verdict on a service name (v1's rule) and a valid name made from it; undefined when the server
+// cannot answer (the deploy itself then says what is wrong).
+async function checkName(ctx: Context, name: string): Promise<CheckNameResult | undefined> {
+  try {
+    return await ctx.server.request<CheckNameResult>(CHECK_NAME, { name });
+  } catch {
+    return undefined;
+  }
+}
+
 async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promise<DeployParams | undefined> {
   const inferenceConfig = given.inferenceConfig ?? (await pickConfig(ctx, 'inference', given.deploymentConfig));
   if (inferenceConfig === undefined) {
@@ -136,7 +146,7 @@ async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promis
   if (deploymentConfig === undefined) {
     return undefined;
   }
-  const models = given.models ?? (await pickModels(inferenceConfig));
+  const models = given.models ?? (await pickModels(ctx, inferenceConfig));
   if (models === undefined) {
     return undefined;
   }
@@ -145,8 +155,8 @@ async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promis
     name = await vscode.window.showInputBox({
       title: 'Deploy (4/4): service name',
       prompt: 'Lowercase letters, numbers and dashes (3–32); an existing service of that name is replaced',
-      value: suggestName(path.basename(path.dirname(inferenceConfig))),
-      validateInput: (value) => serviceNameProblem(value),
+      value: (await checkName(ctx, path.basename(path.dirname(inferenceConfig))))?.suggestion,
+      validateInput: async (value) => (await checkName(ctx, value))?.problem ?? undefined,
     });
     if (name === undefined) {
       return undefined;

@@ -1,12 +1,12 @@
 // Commands on one service: Test Request…, Copy Scoring URI, Open Swagger, Copy Key, Delete.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { DELETE, KEYS, KeysResult, SCORE, ScoreResult } from '../client/protocol';
+import { DELETE, KEYS, KeysResult, SCORE, SWAGGER, ScoreResult, SwaggerResult } from '../client/protocol';
 import { Context, serviceArgument } from './context';
 import { showFailure, withServerProgress } from './progress';
 
-async function requestBody(): Promise<string | undefined> {
-  const files = await vscode.workspace.findFiles('**/*{request,sample,input,payload}*.json', '{**/node_modules/**,**/.venv/**}', 50);
+async function requestBody(ctx: Context): Promise<string | undefined> {
+  const files = await vscode.workspace.findFiles('**/*{request,sample,input,payload}*.json', await ctx.configs.exclude(), 50);
   const typeIt = { label: '$(edit) Type JSON…', file: '' };
   const browse = { label: '$(folder-opened) From a file…', file: '' };
   const items = [
@@ -50,7 +50,7 @@ export async function testRequest(ctx: Context, arg: unknown, bodyArg?: string):
   if (service === undefined) {
     return undefined;
   }
-  const body = bodyArg ?? (await requestBody());
+  const body = bodyArg ?? (await requestBody(ctx));
   if (body === undefined) {
     return undefined;
   }
@@ -90,35 +90,22 @@ export async function copyScoringUri(ctx: Context, arg: unknown): Promise<void> 
   void vscode.window.showInformationMessage(`Copied ${service.scoringUri}`);
 }
 
-export async function openSwagger(ctx: Context, arg: unknown): Promise<void> {
+// The server fetches the document (with the key when auth is on): the extension sends no HTTP of its own.
+export async function openSwagger(ctx: Context, arg: unknown): Promise<SwaggerResult | undefined> {
   const service = await serviceArgument(ctx, arg, 'Open Swagger');
-  if (service?.swaggerUri === undefined || service.swaggerUri === null) {
-    return;
+  if (service === undefined) {
+    return undefined;
   }
-  const headers: Record<string, string> = {};
+  let result: SwaggerResult;
   try {
-    let answer = await fetch(service.swaggerUri);
-    if (answer.status === 401 && service.authEnabled) {
-      const keys = await ctx.server.request<KeysResult>(KEYS, { name: service.name });
-      headers.Authorization = `Bearer ${keys.primaryKey}`;
-      answer = await fetch(service.swaggerUri, { headers });
-    }
-    const text = await answer.text();
-    if (!answer.ok) {
-      void vscode.window.showWarningMessage(`${service.swaggerUri} answered ${answer.status}: ${text.slice(0, 200)}`);
-      return;
-    }
-    let pretty = text;
-    try {
-      pretty = JSON.stringify(JSON.parse(text), null, 2);
-    } catch {
-      // not JSON: show it as it came
-    }
-    const document = await vscode.workspace.openTextDocument({ language: 'json', content: pretty });
-    await vscode.window.showTextDocument(document, { preview: true });
+    result = await ctx.server.request<SwaggerResult>(SWAGGER, { name: service.name });
   } catch (error) {
     showFailure(ctx, error, service.name);
+    return undefined;
   }
+  const document = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(result.document, null, 2) + '\n' });
+  await vscode.window.showTextDocument(document, { preview: true });
+  return result;
 }
 
 export async function copyKey(ctx: Context, arg: unknown): Promise<void> {

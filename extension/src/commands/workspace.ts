@@ -4,46 +4,36 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { CHOICES, ChoiceSetting, ChoicesResult } from '../client/protocol';
 import { SECTION } from '../common/settings';
-import { problemSummary } from '../views/configsTree';
 import { Context } from './context';
 import { showFailure } from './progress';
 
-export async function validateWorkspace(ctx: Context): Promise<{ files: number; errors: number; warnings: number }> {
-  const configs = await ctx.configs.all();
-  const entryPatterns = vscode.workspace.getConfiguration(SECTION).get<Record<string, string[] | undefined>>('fileAssociations')?.entryScript ?? ['score.py'];
-  const scripts = (
-    await Promise.all(entryPatterns.map((p) => vscode.workspace.findFiles(`**/${p}`, '{**/node_modules/**,**/.venv/**,**/.amldeploy/**}', 200)))
-  ).flat();
-  const uris = [...configs.map((c) => c.uri), ...scripts];
-  await ctx.server.ensure();
+// The server lists and counts the workspace's configs and the scripts they name (as `amldeploy validate .`
+// would); opening them fills the Problems panel with the details.
+export async function validateWorkspace(ctx: Context): Promise<{ files: number; errors: number; warnings: number } | undefined> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Validating the workspace' }, async () => {
-    for (const uri of uris) {
-      await vscode.workspace.openTextDocument(uri).then(
+    const answer = await ctx.configs.refresh();
+    if (answer === undefined) {
+      void vscode.window.showErrorMessage(`Validate Workspace: ${ctx.configs.lastError ?? 'the amldeploy language server did not answer.'}`);
+      return undefined;
+    }
+    for (const file of answer.files) {
+      await vscode.workspace.openTextDocument(vscode.Uri.file(file.path)).then(
         () => undefined,
         () => undefined,
       );
     }
-    const published = (uri: vscode.Uri): boolean => ctx.server.current?.diagnostics?.has(uri) === true;
-    const deadline = Date.now() + 10000;
-    while (Date.now() < deadline && !uris.every(published)) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    let errors = 0;
-    let warnings = 0;
-    for (const uri of uris) {
-      const summary = problemSummary(vscode.languages.getDiagnostics(uri));
-      errors += summary.errors;
-      warnings += summary.warnings;
-    }
-    ctx.configs.refresh();
-    const text = `${uris.length} file${uris.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+    const errors = answer.files.reduce((sum, f) => sum + f.errors, 0);
+    const warnings = answer.files.reduce((sum, f) => sum + f.warnings, 0);
+    const count = answer.files.length;
+    const more = answer.truncated ? ' (only the first configs: the workspace has more)' : '';
+    const text = `${count} file${count === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${more}`;
     if (errors + warnings > 0) {
       await vscode.commands.executeCommand('workbench.actions.view.problems');
       void vscode.window.showWarningMessage(text);
     } else {
       void vscode.window.showInformationMessage(text);
     }
-    return { files: uris.length, errors, warnings };
+    return { files: count, errors, warnings };
   });
 }
 

@@ -43,6 +43,12 @@ export function serverSettings(config = vscode.workspace.getConfiguration(SECTIO
   return out;
 }
 
+// What the server gets at start-up: the settings, plus what VS Code does itself. Its JSON service reports the
+// syntax of JSON documents (json(519) is a trailing comma): the server leaves that to it, so it is said once.
+export function initializationOptions(config = vscode.workspace.getConfiguration(SECTION)): Record<string, unknown> {
+  return { [SECTION]: { ...serverSettings(config), jsonSyntax: false } };
+}
+
 export function affectsRestart(event: vscode.ConfigurationChangeEvent): boolean {
   return RESTART_KEYS.some((key) => event.affectsConfiguration(`${SECTION}.${key}`));
 }

@@ -1,110 +1,55 @@
-// The Configurations view: the workspace's inference and deployment configs with their problem counts.
-// Configs are found by the same file name patterns the server uses (`amldeploy.fileAssociations`); each is
-// opened in the background once so the server validates it and the counts are real.
+// The Configurations view: the workspace's inference and deployment configs with their problem counts, as the
+// server lists them (`amldeploy/configs`: the file patterns, content detection and skipped folders of
+// `amldeploy validate`, open editors counted with their unsaved text). The view decides nothing itself: it asks
+// again, debounced, when files, diagnostics or settings change.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { SECTION } from '../common/settings';
+import { ConfigView, ConfigsResult } from '../client/protocol';
+import { countsText } from '../common/problems';
 
 export type ConfigKind = 'inference' | 'deployment';
 
 export interface ConfigFile {
   uri: vscode.Uri;
   kind: ConfigKind;
+  errors: number;
+  warnings: number;
 }
 
-export const EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**,**/.amldeploy/**,**/.cache/**}';
-const MAX_FILES = 200;
-const IGNORED_SEGMENT = /[\\/](node_modules|\.venv|venv|\.git|\.amldeploy|\.cache)[\\/]/;
+export const REFRESH_DELAY_MS = 300;
+const COUNTED = /\.(json|ya?ml|py)$/i;
 
-export function patternsOf(kind: ConfigKind, config = vscode.workspace.getConfiguration(SECTION)): string[] {
-  const associations = config.get<Record<string, string[] | undefined>>('fileAssociations') ?? {};
-  return associations[kind] ?? [];
-}
-
-export async function findConfigs(kind: ConfigKind): Promise<vscode.Uri[]> {
-  const patterns = patternsOf(kind);
-  if (patterns.length === 0) {
-    return [];
-  }
-  // Patterns match file names case-insensitively (as on the server): search broadly, then filter.
-  const found = await vscode.workspace.findFiles(`**/*.{json,yml,yaml}`, EXCLUDE, MAX_FILES * 5);
-  const regexes = patterns.map(globToRegExp);
-  return found
-    .filter((uri) => regexes.some((r) => r.test(path.basename(uri.fsPath))))
-    .sort((a, b) => a.fsPath.localeCompare(b.fsPath))
-    .slice(0, MAX_FILES);
-}
-
-// fnmatch-style (`*`, `?`, `[...]`), whole name, case-insensitive.
-export function globToRegExp(pattern: string): RegExp {
-  let out = '';
-  for (const ch of pattern) {
-    if (ch === '*') {
-      out += '.*';
-    } else if (ch === '?') {
-      out += '.';
-    } else if (ch === '[' || ch === ']') {
-      out += ch;
-    } else {
-      out += ch.replace(/[.*+?^${}()|\\/]/g, '\\$&');
-    }
-  }
-  return new RegExp(`^${out}$`, 'i');
-}
-
-export function problemSummary(diagnostics: readonly vscode.Diagnostic[]): { errors: number; warnings: number; text: string } {
-  const errors = diagnostics.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length;
-  const warnings = diagnostics.filter((d) => d.severity === vscode.DiagnosticSeverity.Warning).length;
-  const parts: string[] = [];
-  if (errors > 0) {
-    parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
-  }
-  if (warnings > 0) {
-    parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
-  }
-  return { errors, warnings, text: parts.length > 0 ? parts.join(', ') : 'no problems' };
-}
+export type AskConfigs = () => Promise<ConfigsResult>;
 
 export class ConfigsTreeProvider implements vscode.TreeDataProvider<ConfigFile>, vscode.Disposable {
   private files: ConfigFile[] = [];
-  private loaded: Promise<void> | undefined;
-  private readonly opened = new Set<string>();
+  private answer: ConfigsResult | undefined;
+  private loaded: Promise<ConfigsResult | undefined> | undefined;
+  private asked = 0;
+  private timer: NodeJS.Timeout | undefined;
   private readonly changed = new vscode.EventEmitter<ConfigFile | undefined>();
-  private readonly disposables: vscode.Disposable[] = [];
   readonly onDidChangeTreeData = this.changed.event;
+  lastError: string | undefined;
 
-  constructor(private readonly serverReady: () => boolean) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{json,yml,yaml}');
-    // Files under .amldeploy/ (a deploy's state and config snapshots), node_modules/, ... are not configs.
-    const relevant = (uri: vscode.Uri): boolean => !IGNORED_SEGMENT.test(uri.fsPath);
-    this.disposables.push(
-      watcher,
-      watcher.onDidCreate((uri) => {
-        if (relevant(uri)) {
-          this.refresh();
-        }
-      }),
-      watcher.onDidDelete((uri) => {
-        if (relevant(uri)) {
-          this.refresh();
-        }
-      }),
-      vscode.languages.onDidChangeDiagnostics((event) => {
-        if (event.uris.some((uri) => this.files.some((f) => f.uri.toString() === uri.toString()))) {
-          this.changed.fire(undefined);
-        }
-      }),
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration(`${SECTION}.fileAssociations`)) {
-          this.refresh();
-        }
-      }),
-    );
+  constructor(private readonly ask: AskConfigs) {}
+
+  // Coalesces a burst of events (a save fires a file event and new diagnostics) into one question.
+  schedule(delayMs = REFRESH_DELAY_MS): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh();
+    }, delayMs);
   }
 
-  refresh(): void {
-    this.loaded = undefined;
+  // Asks the server now; resolves with its answer once the view shows it (undefined when it could not answer).
+  async refresh(): Promise<ConfigsResult | undefined> {
+    this.loaded = this.load();
+    const answer = await this.loaded;
     this.changed.fire(undefined);
+    return answer;
   }
 
   async all(): Promise<ConfigFile[]> {
@@ -113,29 +58,43 @@ export class ConfigsTreeProvider implements vscode.TreeDataProvider<ConfigFile>,
     return this.files;
   }
 
-  private async load(): Promise<void> {
-    const [inference, deployment] = await Promise.all([findConfigs('inference'), findConfigs('deployment')]);
-    // Elements stay the same objects across reloads: a command run from a row during a refresh still gets its file.
-    const known = new Map(this.files.map((f) => [`${f.kind}:${f.uri.toString()}`, f]));
-    const keep = (uri: vscode.Uri, kind: ConfigKind): ConfigFile => known.get(`${kind}:${uri.toString()}`) ?? { uri, kind };
-    this.files = [...inference.map((uri) => keep(uri, 'inference')), ...deployment.map((uri) => keep(uri, 'deployment'))];
-    if (this.serverReady()) {
-      await this.openInBackground();
-    }
+  // The last answer (asking first when there is none): entry scripts, the folders searches skip.
+  async result(): Promise<ConfigsResult | undefined> {
+    this.loaded ??= this.load();
+    await this.loaded;
+    return this.answer;
   }
 
-  // Opening a document (without showing it) makes the language server validate it.
-  async openInBackground(): Promise<void> {
-    for (const file of this.files) {
-      const key = file.uri.toString();
-      if (!this.opened.has(key)) {
-        this.opened.add(key);
-        await vscode.workspace.openTextDocument(file.uri).then(
-          () => undefined,
-          () => undefined,
-        );
-      }
+  // The server's skipped folders as one glob, for the extension's own searches (model files, request bodies).
+  async exclude(): Promise<string | undefined> {
+    const globs = (await this.result())?.exclude ?? [];
+    return globs.length > 0 ? `{${globs.join(',')}}` : undefined;
+  }
+
+  private async load(): Promise<ConfigsResult | undefined> {
+    const asked = ++this.asked;
+    let answer: ConfigsResult;
+    try {
+      answer = await this.ask();
+    } catch (error) {
+      this.lastError = error instanceof Error ? error.message : String(error);
+      return this.answer;
     }
+    if (asked !== this.asked) {
+      return this.loaded; // a newer question was asked meanwhile: its answer wins
+    }
+    this.lastError = undefined;
+    this.answer = answer;
+    // Elements stay the same objects across reloads: a command run from a row during a refresh still gets its file.
+    const known = new Map(this.files.map((f) => [`${f.kind}:${f.uri.fsPath}`, f]));
+    this.files = answer.files.filter(isConfig).map((view) => {
+      const kind = view.kind;
+      const file = known.get(`${kind}:${view.path}`) ?? { uri: vscode.Uri.file(view.path), kind, errors: 0, warnings: 0 };
+      file.errors = view.errors;
+      file.warnings = view.warnings;
+      return file;
+    });
+    return answer;
   }
 
   async getChildren(node?: ConfigFile): Promise<ConfigFile[]> {
@@ -145,9 +104,10 @@ export class ConfigsTreeProvider implements vscode.TreeDataProvider<ConfigFile>,
   getTreeItem(file: ConfigFile): vscode.TreeItem {
     const item = new vscode.TreeItem(file.uri, vscode.TreeItemCollapsibleState.None);
     item.id = `${file.kind}:${file.uri.toString()}`;
-    const folder = vscode.workspace.asRelativePath(path.dirname(file.uri.fsPath), false);
-    const summary = problemSummary(vscode.languages.getDiagnostics(file.uri));
-    item.description = `${folder === path.dirname(file.uri.fsPath) ? '' : `${folder} · `}${summary.text}`;
+    const dir = path.dirname(file.uri.fsPath);
+    const folder = vscode.workspace.asRelativePath(dir, false);
+    const summary = countsText(file.errors, file.warnings);
+    item.description = `${folder === dir ? '' : `${folder} · `}${summary.text}`;
     item.tooltip = `${file.kind === 'inference' ? 'Inference' : 'Deployment'} config · ${summary.text}`;
     item.iconPath = new vscode.ThemeIcon(
       summary.errors > 0 ? 'error' : summary.warnings > 0 ? 'warning' : file.kind === 'inference' ? 'symbol-method' : 'settings-gear',
@@ -159,9 +119,39 @@ export class ConfigsTreeProvider implements vscode.TreeDataProvider<ConfigFile>,
   }
 
   dispose(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+    }
     this.changed.dispose();
-    this.disposables.forEach((d) => {
-      d.dispose();
-    });
   }
+}
+
+function isConfig(view: ConfigView): view is ConfigView & { kind: ConfigKind } {
+  return view.kind === 'inference' || view.kind === 'deployment';
+}
+
+// What makes the view ask again: files created, changed or deleted (a config's problems may come from a file it
+// names), diagnostics published (edits in open editors), the amldeploy settings, and a server (re)start.
+export function watchConfigs(tree: ConfigsTreeProvider): vscode.Disposable[] {
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*.{json,yml,yaml,py}');
+  const again = (): void => {
+    tree.schedule();
+  };
+  return [
+    watcher,
+    watcher.onDidCreate(again),
+    watcher.onDidChange(again),
+    watcher.onDidDelete(again),
+    vscode.languages.onDidChangeDiagnostics((event) => {
+      // Only configs and scripts change the counts (not the diagnostics of every other language).
+      if (event.uris.some((uri) => COUNTED.test(uri.path))) {
+        again();
+      }
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('amldeploy')) {
+        again();
+      }
+    }),
+  ];
 }

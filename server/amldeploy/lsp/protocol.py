@@ -38,6 +38,17 @@ Shapes (``?`` marks an optional key):
 ``amldeploy/choices``  ``{"setting": str}`` (one of ``CHOICE_SETTINGS``) → ``{"choices": [{"value": str,
     "label": str, "description"?: str}], "source": str}``: the values a target setting can take on this
     machine (Azure subscriptions from the Azure CLI's profile, contexts from the kubeconfig).
+``amldeploy/configs``  ``{}`` → ``{"root": str, "files": [ConfigView], "truncated": bool, "exclude": [str]}``:
+    the workspace's inference and deployment configs (found as ``amldeploy validate FOLDER`` finds them, with
+    the ``fileAssociations`` and ``detectByContent`` settings), then the entry scripts they name.
+    ``ConfigView = {"path": str, "kind": "inference" | "deployment" | "entryScript", "errors": int,
+    "warnings": int, "entryScript"?: str}`` (absolute paths; counts after ``severityOverrides`` and
+    ``disabledRules``, syntax included; open documents are counted with their unsaved text). ``truncated``: more
+    than 200 configs, the first are listed. ``exclude``: globs of the folders no search should look into.
+``amldeploy/checkName``  ``{"name": str}`` → ``{"problem": str | None, "suggestion": str}``: why ``name`` is
+    not a valid service name (v1's rule), and a valid name made from it.
+``amldeploy/swagger``  ``{"name"}`` → ``{"name", "uri": str, "document": Any}``: the service's swagger
+    document, fetched by the server (with the key when auth is on).
 ``amldeploy/servicesChanged`` (notification)  a ``ServicesSnapshot``, sent after every deploy and delete and
     whenever a watched service changes state.
 """
@@ -56,16 +67,35 @@ KEYS: Final = "amldeploy/keys"
 LOGS_START: Final = "amldeploy/logs/start"
 LOGS_STOP: Final = "amldeploy/logs/stop"
 CHOICES: Final = "amldeploy/choices"
+CONFIGS: Final = "amldeploy/configs"
+CHECK_NAME: Final = "amldeploy/checkName"
+SWAGGER: Final = "amldeploy/swagger"
 
 # Notifications (server → client)
 LOG: Final = "amldeploy/log"
 SERVICES_CHANGED: Final = "amldeploy/servicesChanged"
 
-REQUESTS: Final = (DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES)
+REQUESTS: Final = (
+    DEPLOY,
+    PACKAGE,
+    SERVICES,
+    DELETE,
+    SCORE,
+    KEYS,
+    LOGS_START,
+    LOGS_STOP,
+    CHOICES,
+    CONFIGS,
+    CHECK_NAME,
+    SWAGGER,
+)
 NOTIFICATIONS: Final = (LOG, SERVICES_CHANGED)
 
 # The target settings ``amldeploy/choices`` answers for (VS Code keeps them as ``amldeploy.<setting>``).
 CHOICE_SETTINGS: Final = ("aci.subscription", "kubernetes.context")
+
+# The ``kind`` of a ConfigView.
+CONFIG_KINDS: Final = ("inference", "deployment", "entryScript")
 
 # LSP's "RequestFailed": the request was valid but the server could not carry it out.
 REQUEST_FAILED: Final = -32803

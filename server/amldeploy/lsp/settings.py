@@ -48,6 +48,9 @@ class Settings:
     entry_script_patterns: tuple[str, ...] = ("score.py",)
     # Recognise configs by their keys (entryScript / computeType) when the name says nothing.
     detect_by_content: bool = True
+    # Publish the pure JSON syntax problems of JSON documents. An editor whose own JSON service reports them
+    # (VS Code) turns this off, so that a trailing comma is reported once.
+    json_syntax: bool = True
     severity_overrides: dict[str, str] = field(default_factory=dict)
     disabled_rules: frozenset[str] = frozenset()
     debounce_ms: int = 0
@@ -67,6 +70,15 @@ class Settings:
             if any(fnmatch.fnmatchcase(lower, p.lower()) for p in patterns):
                 return kind
         return None
+
+    def severity_of(self, code: str, severity: int) -> int | None:
+        """The LSP severity (1 error … 4 hint) a problem is shown with, or None when it is not shown."""
+        if code in self.disabled_rules:
+            return None
+        override = self.severity_overrides.get(code)
+        if override == "off":
+            return None
+        return SEVERITIES.index(override) + 1 if override else severity
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:
@@ -106,6 +118,11 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
             values["detect_by_content"] = raw["detectByContent"]
         else:
             warnings.append("detectByContent must be true or false")
+    if "jsonSyntax" in raw:
+        if isinstance(raw["jsonSyntax"], bool):
+            values["json_syntax"] = raw["jsonSyntax"]
+        else:
+            warnings.append("jsonSyntax must be true or false")
     overrides = raw.get("severityOverrides")
     if isinstance(overrides, dict):
         good = {str(k): str(v).lower() for k, v in overrides.items() if str(v).lower() in SEVERITIES}

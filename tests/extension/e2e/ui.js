@@ -1,4 +1,5 @@
 'use strict';
+/* global document, window, MutationObserver -- in functions that page.evaluate runs in the browser */
 // The user's path through the real UI (code-server 4.100.3 in headless Chromium, the extension installed
 // from the .vsix): Problems panel, completion, Deploy… through its quick picks, the Services tree, Tail
 // Logs, Test Request…, Delete. A screenshot after each step lands in the artifacts folder.
@@ -86,18 +87,34 @@ async function scenario(page, shot, log) {
   await models.waitFor({ timeout: 30000 });
   assert.strictEqual(await models.getAttribute('aria-checked'), 'true', 'the model next to the config is picked');
   await page.keyboard.press('Enter');
+  // The name box offers the server's suggestion (the folder's name) and checks what is typed with the server.
   const nameInput = page.locator('.quick-input-widget input');
   await page.locator('.quick-input-widget .quick-input-title', { hasText: 'service name' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('.quick-input-widget input')?.value === 'sklearn', null, { timeout: 15000 });
+  await nameInput.fill('UI_Sklearn');
+  const refusal = page.locator('.quick-input-widget .quick-input-message', { hasText: 'is invalid' });
+  await refusal.waitFor({ timeout: 15000 });
+  log(`name check: ${(await refusal.innerText()).replace(/\s+/g, ' ')}`);
+  await shot('3a-name-refused');
   await nameInput.fill(NAME);
+  await page.waitForFunction(() => !(document.querySelector('.quick-input-widget .quick-input-message')?.textContent ?? '').includes('is invalid'), null, { timeout: 15000 });
+  // Progress notifications come and go: note every notification text from now on, to look for it afterwards.
+  await page.evaluate(() => {
+    window.amldeploySeen = new Set();
+    const note = () => document.querySelectorAll('.notification-list-item-message').forEach((e) => window.amldeploySeen.add(e.textContent));
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
   await page.keyboard.press('Enter');
-  await page.locator('.notifications-toasts .notification-list-item', { hasText: `Deploying ${NAME}` }).first().waitFor({ timeout: 30000 }).catch(() => undefined);
-  await shot('3a-deploy-progress');
+  await page.locator('.notifications-toasts .notification-list-item', { hasText: `Deploying ${NAME}` }).first().waitFor({ timeout: 30000 })
+    .then(() => shot('3b-deploy-progress'), () => log('the deploy progress was gone before its screenshot'));
   const pane = await servicesView(page);
   const row = pane.locator('.monaco-list-row[aria-label^="' + NAME + ', Healthy"]');
   await row.waitFor({ timeout: 120000 });
   assert.match(await row.innerText(), /http:\/\/127\.0\.0\.1:\d+\/score/);
   await page.locator('.notification-list-item', { hasText: `${NAME} is Healthy` }).first().waitFor({ timeout: 30000 });
-  await shot('3b-services-tree-healthy');
+  const seen = await page.evaluate(() => [...window.amldeploySeen]);
+  assert.ok(seen.some((t) => t.includes(`Deploying ${NAME}`)), `a progress notification was shown: ${seen.join(' | ')}`);
+  await shot('3c-services-tree-healthy');
 
   // 4. Tail Logs: the output channel shows what score.py printed in init().
   await runCommand(page, 'amldeploy: Tail Logs');
@@ -116,6 +133,18 @@ async function scenario(page, shot, log) {
   log(`test request: ${answerText}`);
   assert.match(answerText, /"body": \[ -?\d+\.\d+ \]/);
   await shot('5-test-request');
+
+  // 5b. Open Swagger: the server fetches the document; it opens in an editor.
+  await runCommand(page, 'amldeploy: Open Swagger');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 }).catch(async () => {
+    await quickPick(page, NAME); // several services: pick ours
+  });
+  const swagger = page.locator('.monaco-editor .view-lines', { hasText: '"swagger": "2.0"' }).first();
+  await swagger.waitFor({ timeout: 30000 });
+  const swaggerText = (await swagger.innerText()).replace(/\s+/g, ' ');
+  log(`swagger: ${swaggerText.slice(0, 160)}`);
+  assert.match(swaggerText, /"paths": \{/);
+  await shot('5b-open-swagger');
 
   // 6. Delete… from the tree's context menu, confirmed in the modal dialog: the service leaves the tree.
   await servicesView(page);
@@ -143,6 +172,13 @@ async function cancelScenario(page, shot, log) {
   const slowName = 'ui-slow';
   await servicesView(page);
   const configs = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Configurations' }) });
+  // The server's counts: the broken config has its one error, the others none.
+  const broken = configs.locator('.monaco-list-row', { hasText: 'deploymentconfig.json' }).filter({ hasText: 'broken' }).first();
+  await broken.waitFor({ timeout: 30000 });
+  const brokenText = (await broken.innerText()).replace(/\s+/g, ' ');
+  log(`configurations: ${brokenText}`);
+  assert.match(brokenText, /broken · 1 error/);
+  await configs.locator('.monaco-list-row', { hasText: 'inferenceconfig.json' }).filter({ hasText: 'sklearn · no problems' }).first().waitFor({ timeout: 30000 });
   const row = configs.locator('.monaco-list-row', { hasText: 'inferenceconfig.json' }).filter({ hasText: 'slow' }).first();
   await row.waitFor({ timeout: 30000 });
   await row.hover();

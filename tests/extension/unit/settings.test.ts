@@ -1,9 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { launchSettings, resolveVariables, serverSettings } from '../../../extension/src/common/settings';
-import { globToRegExp, patternsOf, problemSummary } from '../../../extension/src/views/configsTree';
-import { serviceNameProblem, suggestName } from '../../../extension/src/common/naming';
+import { initializationOptions, launchSettings, resolveVariables, serverSettings } from '../../../extension/src/common/settings';
+import { countsText, problemSummary } from '../../../extension/src/common/problems';
 import * as vscode from './vscodeMock';
 
 interface Property {
@@ -37,6 +36,12 @@ describe('settings', () => {
     assert.deepStrictEqual(sent.kubernetes, { context: null, namespace: null });
   });
 
+  it('leaves the syntax of JSON documents to VS Code at start-up, and sends the settings with it', () => {
+    const options = initializationOptions() as { amldeploy: Record<string, unknown> };
+    assert.strictEqual(options.amldeploy.jsonSyntax, false);
+    assert.deepStrictEqual({ ...options.amldeploy, jsonSyntax: undefined }, { ...serverSettings(), jsonSyntax: undefined });
+  });
+
   it('covers every setting of package.json either in the launch or in what the server gets', () => {
     const launch = ['server.python', 'server.extraArgs'];
     const sent = Object.keys(serverSettings());
@@ -62,39 +67,18 @@ describe('settings', () => {
     assert.strictEqual(resolveVariables('${env:PYBIN}/python', folders, { PYBIN: '/opt/bin' }, '/h'), '/opt/bin/python');
     assert.strictEqual(resolveVariables('${nope}', folders, {}, '/h'), '${nope}');
   });
-
-  it('matches config file names like the server (fnmatch, case-insensitive)', () => {
-    const inference = patternsOf('inference').map(globToRegExp);
-    const matches = (name: string) => inference.some((r) => r.test(name));
-    assert.ok(matches('inferenceconfig.json'));
-    assert.ok(matches('InferenceConfig.prod.YML'));
-    assert.ok(matches('my_inference_config.yaml'));
-    assert.ok(!matches('deploymentconfig.json'));
-    assert.ok(!matches('inferenceconfig.json.bak'));
-  });
 });
 
-describe('problem counts and names', () => {
-  it('sums errors and warnings in words', () => {
+describe('problem counts', () => {
+  it('sums the errors and warnings of diagnostics in words', () => {
     const d = (severity: number) => ({ severity }) as never;
     assert.strictEqual(problemSummary([]).text, 'no problems');
     assert.strictEqual(problemSummary([d(0), d(0), d(1)]).text, '2 errors, 1 warning');
-    assert.strictEqual(problemSummary([d(1), d(2)]).text, '1 warning');
+    assert.strictEqual(problemSummary([d(1), d(2), d(3)]).text, '1 warning');
   });
 
-  it('checks service names with the v1 rule', () => {
-    assert.strictEqual(serviceNameProblem('sklearn-demo'), undefined);
-    assert.match(serviceNameProblem('ab') ?? '', /3 to 32 characters \(this one has 2\)/);
-    assert.match(serviceNameProblem('Sklearn') ?? '', /lowercase/);
-    assert.match(serviceNameProblem('demo-') ?? '', /end with a letter or number/);
-    assert.match(serviceNameProblem('1demo') ?? '', /start with a letter/);
-  });
-
-  it('suggests a valid name from a folder name', () => {
-    for (const folder of ['sklearn', 'My Model_v2', '42', 'x', 'a'.repeat(40) + '--']) {
-      const name = suggestName(folder);
-      assert.strictEqual(serviceNameProblem(name), undefined, `${folder} → ${name}`);
-    }
-    assert.strictEqual(suggestName('My Model_v2'), 'my-model-v2');
+  it('words the counts the server gives', () => {
+    assert.deepStrictEqual(countsText(1, 0), { errors: 1, warnings: 0, text: '1 error' });
+    assert.strictEqual(countsText(0, 3).text, '3 warnings');
   });
 });

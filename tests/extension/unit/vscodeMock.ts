@@ -125,4 +125,9 @@ export const workspace = {
   get workspaceFolders() {
     return state.folders;
   },
+  // Like VS Code: relative to the workspace folder that holds the path, else the path itself.
+  asRelativePath(path: string): string {
+    const folder = state.folders?.find((f) => path === f.uri.fsPath || path.startsWith(`${f.uri.fsPath}/`));
+    return folder === undefined ? path : path.slice(folder.uri.fsPath.length + 1) || path;
+  },
 };

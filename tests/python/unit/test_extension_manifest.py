@@ -46,6 +46,7 @@ def test_protocol_ts_mirrors_protocol_py() -> None:
     assert [ts[n] for n in ts_list("REQUESTS")] == list(protocol.REQUESTS)
     assert [ts[n] for n in ts_list("NOTIFICATIONS")] == list(protocol.NOTIFICATIONS)
     assert [s.strip("'") for s in ts_list("CHOICE_SETTINGS")] == list(protocol.CHOICE_SETTINGS)
+    assert [s.strip("'") for s in ts_list("CONFIG_KINDS")] == list(protocol.CONFIG_KINDS)
 
 
 def manifest_defaults() -> dict[str, Any]:

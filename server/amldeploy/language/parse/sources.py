@@ -87,21 +87,26 @@ def read_source(path: Path) -> Source:
         return Source(path, text, [NOT_UTF8.at(len(prefix), len(prefix) + 1, message)], unreadable=True)
 
 
-def find_configs(folder: Path) -> Iterator[tuple[Path, Kind]]:
-    """Inference and deployment configs below ``folder``, by name first and by content second."""
+def config_candidates(folder: Path) -> Iterator[Path]:
+    """The .json/.yml/.yaml files below ``folder`` that may be configs, in a stable order: the one walk (and the
+    one list of skipped folders) that ``amldeploy validate`` on a folder and the editor's list of configs share."""
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
         for name in sorted(filenames):
-            if not name.lower().endswith(CONFIG_SUFFIXES):
-                continue
-            path = Path(dirpath) / name
-            kind = kind_from_name(path)
-            if kind is None:
-                try:
-                    if path.stat().st_size > 1024 * 1024:
-                        continue
-                    kind = classify(path, path.read_bytes().decode("utf-8", errors="replace"))
-                except OSError:
+            if name.lower().endswith(CONFIG_SUFFIXES):
+                yield Path(dirpath) / name
+
+
+def find_configs(folder: Path) -> Iterator[tuple[Path, Kind]]:
+    """Inference and deployment configs below ``folder``, by name first and by content second."""
+    for path in config_candidates(folder):
+        kind = kind_from_name(path)
+        if kind is None:
+            try:
+                if path.stat().st_size > 1024 * 1024:
                     continue
-            if kind in (Kind.INFERENCE, Kind.DEPLOYMENT):
-                yield path, kind
+                kind = classify(path, path.read_bytes().decode("utf-8", errors="replace"))
+            except OSError:
+                continue
+        if kind in (Kind.INFERENCE, Kind.DEPLOYMENT):
+            yield path, kind

@@ -13,6 +13,7 @@ from amldeploy.lsp.features import (
     operations,
     outline,
     services,
+    workspace,
 )
 from amldeploy.lsp.server import AmlLanguageServer
 
@@ -25,4 +26,5 @@ FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (
     services.register,
     operations.register,
     logs.register,
+    workspace.register,
 )

@@ -9,14 +9,22 @@ renaming or deleting files re-checks every open config (the "does not exist" pro
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from amldeploy.lsp.convert import to_diagnostics
 from amldeploy.lsp.server import AmlLanguageServer, guarded, start_warm_up
 
+if TYPE_CHECKING:
+    from amldeploy.language.problems import Problem
+    from amldeploy.lsp.analysis import Analysis
+
 WATCHED = "**/*"
+# The syntax problems VS Code's own JSON service reports in a ``json`` document (syntax errors, the trailing
+# comma json(519), a duplicate key json(520), a comment json(521), the end of file expected, bad escapes): with
+# ``jsonSyntax`` off the server leaves them to it. Comments stay ours in ``jsonc``, where VS Code allows them.
+EDITOR_JSON_SYNTAX = frozenset({"JS001", "JS002", "JS003", "JS004", "JS005", "JS007"})
 
 
 def schedule(ls: AmlLanguageServer, uri: str) -> None:
@@ -45,7 +53,9 @@ def validate_now(ls: AmlLanguageServer, uri: str, follow: bool = True) -> None:
             publish(ls, uri, None, [])
         return
     ls.analyses[uri] = analysis
-    publish(ls, uri, analysis.version, to_diagnostics(analysis.text, analysis.problems, ls.settings))
+    publish(
+        ls, uri, analysis.version, to_diagnostics(analysis.text, published_problems(ls, uri, analysis), ls.settings)
+    )
     if not follow:
         return
     # Cross-file: configs that name this script, and a script newly named by this config.
@@ -58,6 +68,16 @@ def validate_now(ls: AmlLanguageServer, uri: str, follow: bool = True) -> None:
         for doc_uri in list(ls.workspace.text_documents):
             if doc_uri != uri and ls.path_of(doc_uri) in scripts:
                 validate_now(ls, doc_uri, follow=False)
+
+
+def published_problems(ls: AmlLanguageServer, uri: str, analysis: Analysis) -> list[Problem]:
+    """The problems an editor gets: all of them, unless its JSON service reports the JSON syntax ones."""
+    if ls.settings.json_syntax:
+        return analysis.problems
+    document = ls.workspace.text_documents.get(uri)
+    if document is None or document.language_id != "json":
+        return analysis.problems
+    return [p for p in analysis.problems if p.code not in EDITOR_JSON_SYNTAX]
 
 
 def publish(ls: AmlLanguageServer, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:

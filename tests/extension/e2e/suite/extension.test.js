@@ -146,6 +146,9 @@ suite('amldeploy in VS Code', () => {
       assert.ok(!JSON.stringify(first).includes('Bearer'), 'no key in what the tree holds');
       const answer = await vscode.commands.executeCommand('amldeploy.testRequest', name, Buffer.from(body).toString('utf8'));
       assert.strictEqual(answer.status, 200, 'the key was sent');
+      const swagger = await vscode.commands.executeCommand('amldeploy.openSwagger', name);
+      assert.ok(swagger, 'the server fetched the swagger of a service with auth (with its key)');
+      assert.strictEqual(JSON.parse(vscode.window.activeTextEditor.document.getText()).swagger, '2.0');
 
       const pid = (svc) => svc.rows.find((r) => r.label === 'PID').value;
       const again = await vscode.commands.executeCommand('amldeploy.redeploy', name);
@@ -212,15 +215,93 @@ suite('amldeploy in VS Code', () => {
 
   test('a deploy of a config with errors is refused before it starts', async () => {
     const dir = ws();
-    const before = api.ctx.services.services().length;
-    const service = await vscode.commands.executeCommand('amldeploy.deploy', {
-      inferenceConfig: path.join(dir, 'sklearn', 'inferenceconfig.json'),
-      deploymentConfig: path.join(dir, 'broken', 'deploymentconfig.json'),
-      models: [],
-      name: 'e2e-broken',
-    });
-    assert.strictEqual(service, undefined);
     await api.ctx.refreshServices();
-    assert.strictEqual(api.ctx.services.services().length, before);
+    const before = api.ctx.services.services().map((s) => s.name);
+    const requests = [];
+    const request = api.ctx.server.request.bind(api.ctx.server);
+    api.ctx.server.request = (method, ...rest) => {
+      requests.push(method);
+      return request(method, ...rest);
+    };
+    let shown;
+    try {
+      shown = await shownErrors(() =>
+        vscode.commands.executeCommand('amldeploy.deploy', {
+          inferenceConfig: path.join(dir, 'sklearn', 'inferenceconfig.json'),
+          deploymentConfig: path.join(dir, 'broken', 'deploymentconfig.json'),
+          models: [],
+          name: 'e2e-broken',
+        }),
+      );
+    } finally {
+      api.ctx.server.request = request;
+    }
+    assert.strictEqual(shown.result, undefined);
+    assert.deepStrictEqual(shown.errors, ['Not deployed: deploymentconfig.json (1 error) — fix the errors first.']);
+    assert.ok(!requests.includes('amldeploy/deploy'), `no deploy was asked for (${requests.join(', ')})`);
+    await api.ctx.refreshServices();
+    assert.deepStrictEqual(api.ctx.services.services().map((s) => s.name), before);
+  });
+
+  test('the Configurations view shows the server counts and follows unsaved edits', async () => {
+    const configs = api.ctx.configs;
+    const broken = path.join(ws(), 'broken', 'deploymentconfig.json');
+    const row = async () => (await configs.getChildren()).find((f) => f.uri.fsPath === broken);
+    await configs.refresh();
+    const files = await configs.getChildren();
+    const names = files.map((f) => `${path.basename(path.dirname(f.uri.fsPath))}/${path.basename(f.uri.fsPath)}:${f.kind}`).sort();
+    assert.ok(names.includes('sklearn/inferenceconfig.json:inference'), names.join(', '));
+    assert.ok(names.includes('sklearn/deploymentconfig.auth.json:deployment'), names.join(', '));
+    assert.ok(!names.some((n) => n.includes('sample-request') || n.includes('environment')), names.join(', '));
+    assert.strictEqual(configs.getTreeItem(await row()).description, 'broken · 1 error');
+
+    // Fixing the port without saving: the view asks again when the diagnostics change, and shows no problems.
+    const doc = await vscode.workspace.openTextDocument(broken);
+    const editor = await vscode.window.showTextDocument(doc);
+    const line = doc.lineAt(2);
+    await editor.edit((e) => e.replace(line.range, '  "port": 8080'));
+    try {
+      await waitFor('the view to show the unsaved fix', async () => {
+        const file = await row();
+        return file && file.errors === 0 ? file : undefined;
+      }, 15000);
+      assert.strictEqual(configs.getTreeItem(await row()).description, 'broken · no problems');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    await waitFor('the view to show the error again', async () => ((await row()).errors === 1 ? true : undefined), 15000);
+  });
+
+  test('JSON syntax is reported once, by VS Code: a comment, a duplicate key, a trailing comma; the view still counts them', async () => {
+    const dir = path.join(ws(), 'syntax');
+    const file = path.join(dir, 'deploymentconfig.json');
+    const text = '{\n  "computeType": "local",\n  // local only\n  "port": 80,\n  "port": "81",\n}\n';
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(file), Buffer.from(text));
+    const uri = vscode.Uri.file(file);
+    try {
+      await vscode.window.showTextDocument(uri);
+      // amldeploy has spoken (the quoted port) and so has VS Code's JSON service (the trailing comma).
+      const found = await waitFor('both diagnostics', () => {
+        const all = vscode.languages.getDiagnostics(uri);
+        return all.some((d) => d.code === 'DC002') && all.some((d) => d.source === 'json' && d.range.start.line === 4) ? all : undefined;
+      });
+      const shown = JSON.stringify(found.map((d) => [d.source, d.code, d.range.start.line, d.message]));
+      const ours = found.filter((d) => d.source === 'amldeploy').map((d) => d.code);
+      assert.deepStrictEqual(ours, ['DC002'], `amldeploy leaves the JSON syntax to VS Code: ${shown}`);
+      // VS Code's JSON service: json(519) the comma, json(520) the duplicate key, 521 (with no source) the comment.
+      const theirs = new Set(found.filter((d) => d.source !== 'amldeploy').map((d) => d.range.start.line));
+      for (const [line, what] of [[2, 'the comment'], [3, 'the duplicate key'], [4, 'the trailing comma']]) {
+        assert.ok(theirs.has(line), `VS Code reports ${what} (line ${line + 1}): ${shown}`);
+      }
+      const counted = await waitFor('the view to list the new config', async () => {
+        await api.ctx.configs.refresh();
+        return (await api.ctx.configs.getChildren()).find((f) => f.uri.fsPath === file);
+      }, 15000);
+      // The server still counts what it leaves to VS Code: the comment, the comma, the port; the duplicate key.
+      assert.deepStrictEqual([counted.errors, counted.warnings], [3, 1]);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.workspace.fs.delete(vscode.Uri.file(dir), { recursive: true });
+    }
   });
 });

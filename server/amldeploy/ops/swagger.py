@@ -1,0 +1,39 @@
+"""The swagger document a service serves, fetched with its key when auth is on (editors show it; a browser
+could not send the key)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from amldeploy.ops.errors import OpsError
+from amldeploy.ops.health import request
+from amldeploy.ops.scoring import parsed_body
+from amldeploy.ops.targets.base import find_service
+
+
+def fetch_swagger(name: str, root: Path) -> dict[str, Any]:
+    """``{"name", "uri", "document"}``: the parsed swagger of the service ``name`` of ``root``; ``OpsError``
+    naming the cause when it has none, does not answer, or answers with an error."""
+    target, service = find_service(name, root)
+    uri = service.swagger_uri
+    if uri is None:
+        raise OpsError(
+            f"'{name}' has no swagger document: it is {service.state}",
+            f"see why with 'amldeploy logs {name}', then deploy it again",
+        )
+    headers = {"Authorization": f"Bearer {target.keys(name).primary}"} if service.auth_enabled else {}
+    try:
+        answer = request("GET", uri, headers=headers, timeout=30)
+    except OSError as exc:
+        raise OpsError(
+            f"no answer from {uri}: {exc}", f"check 'amldeploy show {name}' and 'amldeploy logs {name}'"
+        ) from exc
+    document = parsed_body(answer)
+    if answer.status != 200 or not isinstance(document, dict):
+        shown = str(document)[:200]
+        raise OpsError(
+            f"{uri} answered {answer.status} {answer.reason}: {shown}",
+            f"check that '{name}' is Healthy ('amldeploy show {name}') and read its log ('amldeploy logs {name}')",
+        )
+    return {"name": name, "uri": uri, "document": document}
