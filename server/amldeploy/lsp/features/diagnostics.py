@@ -45,7 +45,8 @@ def validate_now(ls: AmlLanguageServer, uri: str, follow: bool = True) -> None:
             publish(ls, uri, None, [])
         return
     ls.analyses[uri] = analysis
-    publish(ls, uri, analysis.version, to_diagnostics(analysis.text, analysis.problems, ls.settings))
+    diagnostics = to_diagnostics(analysis.text, analysis.problems, ls.settings, ls.position_encoding)
+    publish(ls, uri, analysis.version, diagnostics)
     if not follow:
         return
     # Cross-file: configs that name this script, and a script newly named by this config.
