@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from amldeploy.lsp import protocol
+from amldeploy.lsp.params import plain
 from tests.python.lsp.conftest import codes, diagnostics_when, open_document, uri_of
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "amldeploy", "lsp"])
@@ -260,3 +263,23 @@ async def test_incremental_changes_count_lines_as_lsp_does(client: LanguageClien
     found = await diagnostics_when(client, uri, lambda d: "DC002" in codes(d))
     assert codes(found) == ["DC002", "DC006"]
     assert next(d for d in found if d.code == "DC002").range == span_of(new, '"8"', encoding)
+
+
+# -- the custom protocol ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_deploy_failure_problems_use_the_negotiated_columns(client: LanguageClient, workspace: Path) -> None:
+    encoding = encoding_of(client)
+    text = f'{{\n  "description": "{WIDE}", "entryScript": 5\n}}\n'
+    (workspace / "inferenceconfig.json").write_text(text, encoding="utf-8")
+    (workspace / "deploymentconfig.json").write_text('{"computeType": "local"}', encoding="utf-8")
+    with pytest.raises(JsonRpcException) as raised:
+        await client.protocol.send_request_async(
+            protocol.DEPLOY,
+            {"name": "wide", "inferenceConfig": "inferenceconfig.json", "deploymentConfig": "deploymentconfig.json"},
+        )
+    assert raised.value.code == protocol.REQUEST_FAILED
+    [problem] = plain(raised.value.data)["problems"]
+    five = position_at(text, text.index(": 5") + 2, encoding)
+    assert (problem["line"], problem["column"]) == (five.line + 1, five.character + 1)
