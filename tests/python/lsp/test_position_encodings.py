@@ -164,7 +164,7 @@ async def test_hover_at_a_position_after_wide_characters(client: LanguageClient,
     encoding = encoding_of(client)
     text = f'{{\n  "computeType": "local",\n  "x": "{WIDE}", "port": 1\n}}\n'
     uri = open_document(client, workspace / "deploymentconfig.json", text)
-    # The last unit of "port": one unit further, counted in the wrong encoding, is past the key.
+    # On the "t" of "port": read in another encoding, the same column lands on another character.
     inside = position_at(text, text.index('port"') + 3, encoding)
     hover = await client.text_document_hover_async(
         types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=inside)
