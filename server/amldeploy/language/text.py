@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
 ENCODINGS: tuple[Encoding, ...] = ("utf-8", "utf-16", "utf-32")
@@ -68,6 +69,56 @@ def _char_units(code_point: int, encoding: Encoding) -> int:
     return 1
 
 
+def _code_points_before(content: str, character: int, encoding: Encoding) -> int:
+    """How many code points of one line's ``content`` lie before its unit ``character``: all of them past the
+    end (LSP's rule), and a unit inside a code point (half of a surrogate pair, the middle of a UTF-8 sequence)
+    counts from that code point's start, so a position never moves past text the client did not point beyond."""
+    character = max(character, 0)
+    if encoding == "utf-32" or content.isascii():
+        return min(character, len(content))
+    if _SURROGATE.search(content) is not None:
+        # Lone surrogates: UTF-16 decoding would pair them up, so count code point by code point.
+        count = 0
+        for i, ch in enumerate(content):
+            count += _char_units(ord(ch), encoding)
+            if count > character:
+                return i
+        return len(content)
+    # Encoding and decoding run in C: a long minified line stays fast.
+    if encoding == "utf-8":
+        data = content.encode("utf-8")
+        if character >= len(data):
+            return len(content)
+        while character > 0 and data[character] & 0xC0 == 0x80:  # a continuation byte
+            character -= 1
+        return len(data[:character].decode("utf-8"))
+    data = content.encode("utf-16-le")
+    at = 2 * character
+    if at >= len(data):
+        return len(content)
+    if 0xDC <= data[at + 1] <= 0xDF:  # the second half of a surrogate pair
+        at -= 2
+    return len(data[:at].decode("utf-16-le"))
+
+
+def offset_at(text: str, position: Position, encoding: Encoding = DEFAULT_ENCODING) -> int:
+    """``TextIndex(text, encoding).offset(position)`` without the line table: for one conversion in a text about
+    to change (an incremental edit), where building the table would cost more than finding one line."""
+    if "\r" in text:
+        return TextIndex(text, encoding).offset(position)
+    line = max(position.line, 0)
+    if line > len(text):  # more lines than the text could hold (and beyond what a regex repetition can count)
+        return len(text)
+    # Skipping ``line`` lines in the regex engine is several times faster than splitting the text into lines.
+    skipped = re.match("(?:[^\n]*\n){" + str(line) + "}", text)
+    if skipped is None:
+        return len(text)
+    start = skipped.end()
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    return start + _code_points_before(text[start:end], position.character, encoding)
+
+
 class TextIndex:
     """Line table of one text; converts between offsets, LSP positions (in ``encoding``) and UTF-8 columns."""
 
@@ -117,26 +168,16 @@ class TextIndex:
         return Range(self.position(start), self.position(max(start, end)))
 
     def offset(self, position: Position) -> int:
-        """Offset of an LSP position.
-
-        A line past the end is the end of the text; a character past the line's end is the line's end (LSP's
-        rule); a character inside a code point (half of a surrogate pair, the middle of a UTF-8 sequence) is that
-        code point's start, so a position never moves past text the client did not point beyond."""
+        """Offset of an LSP position; a line past the end is the end of the text, a character past the line's end
+        is the line's end, a character inside a code point is that code point's start."""
         if position.line >= len(self._line_starts):
             return len(self._text)
         line = max(position.line, 0)
         start = self._line_starts[line]
-        end = self.line_end(line)
-        character = max(position.character, 0)
-        text, encoding = self._text, self._encoding
-        if self._ascii or text[start:end].isascii():
-            return min(start + character, end)
-        count = 0
-        for i in range(start, end):
-            count += _char_units(ord(text[i]), encoding)
-            if count > character:
-                return i
-        return end
+        if self._ascii:
+            return min(start + max(position.character, 0), self.line_end(line))
+        content = self._text[start : self.line_end(line)]
+        return start + _code_points_before(content, position.character, self._encoding)
 
     def offset_from_utf8(self, line: int, utf8_column: int) -> int:
         """Offset of a (0-based line, UTF-8 byte column) pair, as Python's ``ast`` reports columns."""

@@ -71,7 +71,7 @@ def current(ls: AmlLanguageServer, uri: str, fresh: bool = False) -> Doc | None:
 def apply_changes(workspace: Workspace, params: types.DidChangeTextDocumentParams) -> None:
     """Apply ``didChange``'s content changes, in order, to the open document; ranges are in the negotiated
     encoding and lines end where LSP ends them. A change to a document that is not open is dropped."""
-    from amldeploy.language.text import Position, TextIndex, encoding_named
+    from amldeploy.language.text import Position, encoding_named, offset_at
 
     uri = params.text_document.uri
     if unquote(uri) not in workspace.text_documents:  # pygls keys documents by the unquoted URI
@@ -80,10 +80,9 @@ def apply_changes(workspace: Workspace, params: types.DidChangeTextDocumentParam
     text = workspace.get_text_document(uri).source
     for change in params.content_changes:
         if isinstance(change, types.TextDocumentContentChangePartial):
-            index = TextIndex(text, encoding)
             r = change.range
-            start = index.offset(Position(r.start.line, r.start.character))
-            end = index.offset(Position(r.end.line, r.end.character))
+            start = offset_at(text, Position(r.start.line, r.start.character), encoding)
+            end = offset_at(text, Position(r.end.line, r.end.character), encoding)
             start, end = min(start, end), max(start, end)
             text = text[:start] + change.text + text[end:]
         else:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amldeploy.language.text import ENCODINGS, Encoding, Position, TextIndex, encoding_named
+from amldeploy.language.text import ENCODINGS, Encoding, Position, TextIndex, encoding_named, offset_at
 
 # 🙂 is astral (4 UTF-8 bytes, 2 UTF-16 units), 名 is CJK (3 bytes, 1 unit), "e\u0301" is an e and a combining
 # acute accent (two code points: 1 + 2 bytes, 2 units).
@@ -19,10 +19,10 @@ UNIT_WIDTHS: dict[Encoding, dict[str, int]] = {
 
 
 def expected_units(prefix: str, encoding: Encoding) -> int:
-    # Independent of the code under test: the length of the prefix encoded in full.
+    # Independent of the code under test: the length of the prefix encoded in full (a lone surrogate encoded alone).
     size = {"utf-8": 1, "utf-16": 2, "utf-32": 4}[encoding]
     codec = {"utf-8": "utf-8", "utf-16": "utf-16-le", "utf-32": "utf-32-le"}[encoding]
-    return len(prefix.encode(codec)) // size
+    return len(prefix.encode(codec, "surrogatepass")) // size
 
 
 @pytest.mark.parametrize(("encoding", "start", "end"), [("utf-8", 6, 16), ("utf-16", 6, 12), ("utf-32", 6, 10)])
@@ -98,6 +98,26 @@ def test_a_lone_surrogate_counts_as_encoded_alone(encoding: Encoding, column: in
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
+def test_two_lone_surrogates_stay_two_code_points(encoding: Encoding) -> None:
+    # Together they spell 🙂 in UTF-16, but the str holds them as two code points: each is its own column.
+    text = "a\ud83d\ude42b"
+    index = TextIndex(text, encoding)
+    for offset in range(len(text) + 1):
+        assert index.offset(index.position(offset)) == offset
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_a_long_minified_line(encoding: Encoding) -> None:
+    text = "{" + "".join(f'"k{i}": "é 名 🙂 {i}", ' for i in range(2000)) + '"end": 1}'
+    index = TextIndex(text, encoding)
+    end = text.index('"end"')
+    position = index.position(end)
+    assert position == Position(0, expected_units(text[:end], encoding))
+    assert index.offset(position) == end
+    assert index.offset(Position(0, position.character - 1)) == end - 1
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
 def test_only_lsp_line_breaks_end_lines(encoding: Encoding) -> None:
     # U+2028, U+0085 and form feed end lines for str.splitlines, never for LSP.
     text = "a\u2028b\x85c\x0cd\ne"
@@ -114,7 +134,9 @@ def test_encoding_names() -> None:
 
 
 TEXTS = st.lists(
-    st.sampled_from(["a", " ", "\n", "\r", "\r\n", "🙂", "名", "e\u0301", "\u0301", "é", "\u2028", "𝄞", "\x00"]),
+    st.sampled_from(
+        ["a", " ", "\n", "\r", "\r\n", "🙂", "名", "e\u0301", "\u0301", "é", "\u2028", "𝄞", "\x00", "\ud83d", "\ude42"]
+    ),
     max_size=40,
 ).map("".join)
 
@@ -132,3 +154,15 @@ def test_positions_agree_with_the_encoded_length_of_the_line(text: str, encoding
         assert (position.line, position.character) >= (previous.line, previous.character)
         assert index.offset(position) == offset
         previous = position
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=TEXTS | TEXTS.map(lambda t: t.replace("\r", "")),  # without \r, the conversion skips lines with a regex
+    encoding=st.sampled_from(ENCODINGS),
+    line=st.integers(-1, 12) | st.just(10**12),
+    character=st.integers(-1, 30) | st.just(10**12),
+)
+def test_one_conversion_without_the_line_table_agrees(text: str, encoding: Encoding, line: int, character: int) -> None:
+    position = Position(line, character)
+    assert offset_at(text, position, encoding) == TextIndex(text, encoding).offset(position)
