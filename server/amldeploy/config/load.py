@@ -19,16 +19,18 @@ from amldeploy.config.models import (
 )
 from amldeploy.language.parse.sources import read_source
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.text import TextIndex
+from amldeploy.language.text import DEFAULT_ENCODING, Encoding, TextIndex
 from amldeploy.language.validate import Kind, validate_config
 
 T = TypeVar("T")
 
 
-def positions(path: Path, problems: Sequence[Problem], text: str) -> list[dict[str, Any]]:
-    """``problems`` of ``path`` (whose text is ``text``) as ``{path, line, column, code, message}``, 1-based:
-    what ``--output json`` and the language server's deploy answer show."""
-    index = TextIndex(text) if problems else None
+def positions(
+    path: Path, problems: Sequence[Problem], text: str, encoding: Encoding = DEFAULT_ENCODING
+) -> list[dict[str, Any]]:
+    """``problems`` of ``path`` (whose text is ``text``) as ``{path, line, column, code, message}``, 1-based,
+    columns in ``encoding``'s units: what ``--output json`` and the language server's deploy answer show."""
+    index = TextIndex(text, encoding) if problems else None
     items = []
     for p in problems:
         assert index is not None
@@ -50,6 +52,7 @@ class ConfigError(Exception):
     def __init__(self, path: Path, problems: list[Problem], text: str, reason: str = "") -> None:
         self.path = path
         self.problems = problems
+        self.text = text  # for positions in another encoding (a language server's client)
         self.positions = positions(path, problems, text)
         lines = [located(p) for p in self.positions]
         super().__init__(reason or f"{path} has {len(problems)} error(s):\n" + "\n".join(lines))

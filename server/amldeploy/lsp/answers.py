@@ -2,7 +2,8 @@
 
 ``OpsError`` → ``{message, hint}``; ``DeployFailed`` adds ``log`` (the last lines of the service) and
 ``service`` (what was left behind, as a ``ServiceView``); a config with errors adds ``problems``
-(``{path, line, column, code, message}``, 1-based). Anything else is a fault of amldeploy: its traceback goes to
+(``{path, line, column, code, message}``, 1-based, the column in the position encoding negotiated at
+``initialize``, as every position the server sends). Anything else is a fault of amldeploy: its traceback goes to
 the client's log and the answer says so, and the server keeps serving.
 """
 
@@ -51,7 +52,7 @@ def error_answer(ls: AmlLanguageServer, method: str, exc: Exception) -> JsonRpcE
         return request_failed(
             f"{exc.path} has {len(exc.problems)} error(s): nothing was deployed",
             "fix them (the editor marks them), then try again",
-            problems=exc.positions,
+            problems=load.positions(exc.path, exc.problems, exc.text, ls.position_encoding),
         )
     ls.feature_failed(method, exc)
     return request_failed(

@@ -1,4 +1,7 @@
-"""Offsets and problems of the language core → LSP types, with the user's severity settings applied."""
+"""Offsets and problems of the language core → LSP types, with the user's severity settings applied.
+
+Positions are counted in the encoding negotiated at ``initialize`` (the ``TextIndex`` carries it).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from amldeploy.lsp.settings import Settings
 
 if TYPE_CHECKING:
     from amldeploy.language.problems import Problem
-    from amldeploy.language.text import TextIndex
+    from amldeploy.language.text import Encoding, TextIndex
 
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -28,10 +31,12 @@ def lsp_range(index: TextIndex, start: int, end: int) -> types.Range:
     )
 
 
-def to_diagnostics(text: str, problems: list[Problem], settings: Settings) -> list[types.Diagnostic]:
+def to_diagnostics(
+    text: str, problems: list[Problem], settings: Settings, encoding: Encoding
+) -> list[types.Diagnostic]:
     from amldeploy.language.text import TextIndex
 
-    index = TextIndex(text)
+    index = TextIndex(text, encoding)
     out = []
     for p in problems:
         if p.code in settings.disabled_rules:

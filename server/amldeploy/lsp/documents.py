@@ -1,4 +1,9 @@
-"""What every request feature needs about a document: its text, kind, path and offset conversion."""
+"""What every request feature needs about a document: its text, kind, path and offset conversion.
+
+Positions cross the protocol in the encoding negotiated at ``initialize``: ``Doc`` converts the positions a
+client sends to offsets and the offsets of the language core back to ranges in that encoding, and
+:func:`apply_changes` applies incremental ``didChange`` edits with the same conversion.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from lsprotocol import types
 
 from amldeploy.lsp.server import AmlLanguageServer
 
 if TYPE_CHECKING:
-    from amldeploy.language.text import TextIndex
+    from pygls.workspace import Workspace
+
+    from amldeploy.language.text import Encoding, TextIndex
     from amldeploy.language.validate import Kind
 
 
@@ -23,12 +31,13 @@ class Doc:
     version: int | None
     path: Path
     kind: Kind
+    encoding: Encoding = "utf-16"
 
     @cached_property
     def index(self) -> TextIndex:
         from amldeploy.language.text import TextIndex
 
-        return TextIndex(self.text)
+        return TextIndex(self.text, self.encoding)
 
     def offset(self, position: types.Position) -> int:
         from amldeploy.language.text import Position
@@ -56,4 +65,26 @@ def current(ls: AmlLanguageServer, uri: str, fresh: bool = False) -> Doc | None:
     kind = analysis.kind if analysis is not None else kind_of(ls, path, text)
     if kind is None:
         return None
-    return Doc(uri, text, document.version, path, kind)
+    return Doc(uri, text, document.version, path, kind, ls.position_encoding)
+
+
+def apply_changes(workspace: Workspace, params: types.DidChangeTextDocumentParams) -> None:
+    """Apply ``didChange``'s content changes, in order, to the open document; ranges are in the negotiated
+    encoding and lines end where LSP ends them. A change to a document that is not open is dropped."""
+    from amldeploy.language.text import Position, encoding_named, offset_at
+
+    uri = params.text_document.uri
+    if unquote(uri) not in workspace.text_documents:  # pygls keys documents by the unquoted URI
+        return
+    encoding = encoding_named(workspace.position_encoding)
+    text = workspace.get_text_document(uri).source
+    for change in params.content_changes:
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            r = change.range
+            start = offset_at(text, Position(r.start.line, r.start.character), encoding)
+            end = offset_at(text, Position(r.end.line, r.end.character), encoding)
+            start, end = min(start, end), max(start, end)
+            text = text[:start] + change.text + text[end:]
+        else:
+            text = change.text
+    workspace.update_text_document(params.text_document, types.TextDocumentContentChangeWholeDocument(text=text))

@@ -11,12 +11,14 @@ import functools
 import logging
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from amldeploy import __version__
@@ -24,15 +26,37 @@ from amldeploy.lsp.background import Background
 from amldeploy.lsp.settings import Settings, parse_settings
 
 if TYPE_CHECKING:
+    from amldeploy.language.text import Encoding
     from amldeploy.lsp.analysis import Analysis
 
 log = logging.getLogger("amldeploy.lsp")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class AmlProtocol(LanguageServerProtocol):
+    """pygls's protocol, except that incremental changes are applied by :class:`TextIndex`.
+
+    pygls splits lines with ``str.splitlines`` (which also breaks at U+2028, U+0085, form feeds...) where LSP
+    breaks only at ``\\n``, ``\\r\\n`` and ``\\r``, and clamps a character past the end of the last line to
+    one before its end: both put an edit in the wrong place. The negotiated encoding is still pygls's."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Generator[Any, Any, None]:
+        from amldeploy.lsp.documents import apply_changes
+
+        apply_changes(self.workspace, params)
+        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield user_handler, (params,), None
+
+
 class AmlLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("amldeploy", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "amldeploy",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=AmlProtocol,
+        )
         self.settings = Settings()
         self.analyses: dict[str, Analysis] = {}  # uri → the last analysis of an open document
         self.scheduled: dict[str, Any] = {}  # uri → pending validation handle (coalesces bursts of edits)
@@ -63,6 +87,16 @@ class AmlLanguageServer(LanguageServer):
         self.settings, warnings = parse_settings(raw, self.settings)
         for warning in warnings:
             self.log(f"amldeploy settings: {warning}", types.MessageType.Warning)
+
+    @property
+    def position_encoding(self) -> Encoding:
+        """The position encoding pygls negotiated at ``initialize`` (the client's first choice it knows)."""
+        from amldeploy.language.text import encoding_named
+
+        try:
+            return encoding_named(self.workspace.position_encoding)
+        except RuntimeError:  # not initialized
+            return encoding_named(None)
 
     # -- workspace -----------------------------------------------------------------------------------------
     def root(self) -> Path:

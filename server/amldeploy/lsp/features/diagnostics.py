@@ -53,9 +53,8 @@ def validate_now(ls: AmlLanguageServer, uri: str, follow: bool = True) -> None:
             publish(ls, uri, None, [])
         return
     ls.analyses[uri] = analysis
-    publish(
-        ls, uri, analysis.version, to_diagnostics(analysis.text, published_problems(ls, uri, analysis), ls.settings)
-    )
+    problems = published_problems(ls, uri, analysis)
+    publish(ls, uri, analysis.version, to_diagnostics(analysis.text, problems, ls.settings, ls.position_encoding))
     if not follow:
         return
     # Cross-file: configs that name this script, and a script newly named by this config.
