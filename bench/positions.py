@@ -20,7 +20,7 @@ from lsprotocol import types
 from pygls.workspace import Workspace
 
 from amldeploy.language.text import ENCODINGS, Position, TextIndex
-from amldeploy.lsp.documents import apply_changes
+from amldeploy.lsp.changes import apply_changes
 
 URI = "file:///bench/deploymentconfig.json"
 

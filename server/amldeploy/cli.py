@@ -63,7 +63,7 @@ def _run_lsp(tcp: str | None) -> int:
     # Importing lsprotocol creates several hundred thousand objects; left alone, the collector walks them all
     # again and again during start-up. Collect never while importing, then park them out of its way.
     gc.disable()
-    from amldeploy.lsp.server import create_server
+    from amldeploy.lsp.start import create_server
 
     server = create_server()
     gc.freeze()

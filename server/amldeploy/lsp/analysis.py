@@ -6,32 +6,14 @@ the inference config that names it before anything is saved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from amldeploy.language.files import DiskFiles
-from amldeploy.language.problems import Problem
 from amldeploy.language.rules.inference import resolve_paths
-from amldeploy.language.validate import (
-    CONFIG_SUFFIXES,
-    Kind,
-    kind_from_content,
-    validate_config,
-    validate_script,
-)
+from amldeploy.language.validate import Kind, validate_config, validate_script
+from amldeploy.lsp.documents import current
 from amldeploy.lsp.server import AmlLanguageServer
-
-
-@dataclass(slots=True)
-class Analysis:
-    uri: str
-    path: Path
-    version: int | None
-    kind: Kind
-    text: str
-    problems: list[Problem]
-    entry_script: Path | None = None  # for an inference config: the script it names
-    files: list[Path] = field(default_factory=list)
+from amldeploy.lsp.state import Analysis
 
 
 class EditorFiles(DiskFiles):
@@ -48,26 +30,8 @@ class EditorFiles(DiskFiles):
         return self.ls.open_text(path) is not None or super().is_file(path)
 
 
-def kind_of(ls: AmlLanguageServer, path: Path, text: str) -> Kind | None:
-    by_name = ls.settings.kind_by_name(path.name)
-    if by_name is not None:
-        return Kind(by_name)
-    lower = path.name.lower()
-    if lower.endswith(".py"):
-        # Any script named by an open inference config is an entry script.
-        for other in ls.analyses.values():
-            if other.kind == Kind.INFERENCE and other.entry_script == path:
-                return Kind.ENTRY_SCRIPT
-        return None
-    if ls.settings.detect_by_content and lower.endswith(CONFIG_SUFFIXES):
-        return kind_from_content(text)
-    return None
-
-
 def analyse(ls: AmlLanguageServer, uri: str) -> Analysis | None:
     """Analyse the open document ``uri`` now; None when it is not one of ours."""
-    from amldeploy.lsp.documents import current
-
     doc = current(ls, uri, fresh=True)
     if doc is None:
         return None

@@ -15,12 +15,23 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from lsprotocol import types
 
-if TYPE_CHECKING:
-    from amldeploy.lsp.server import AmlLanguageServer
+
+class Host(Protocol):
+    """What the background needs of the server (the server holds its background; this keeps the import one way)."""
+
+    background: Background
+
+    @property
+    def protocol(self) -> Any: ...
+
+    def log(self, message: str, kind: types.MessageType = ...) -> None: ...
+
+    def feature_failed(self, name: str, error: BaseException) -> None: ...
+
 
 log = logging.getLogger("amldeploy.lsp")
 T = TypeVar("T")
@@ -38,7 +49,7 @@ class Snapshots:
 
 
 class Background:
-    def __init__(self, ls: AmlLanguageServer) -> None:
+    def __init__(self, ls: Host) -> None:
         self.ls = ls
         self.loop: asyncio.AbstractEventLoop | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -122,7 +133,7 @@ class Background:
                 log.debug("a stopper failed", exc_info=True)
 
 
-async def run_blocking(ls: AmlLanguageServer, work: Callable[[], T], cancel: threading.Event | None = None) -> T:
+async def run_blocking(ls: Host, work: Callable[[], T], cancel: threading.Event | None = None) -> T:
     """``work()`` in an operations thread. When the request is cancelled (``$/cancelRequest``, or the server
     shutting down), ``cancel`` is set and the answer still waits for ``work`` to stop: an operation that
     started something stops it before it answers."""

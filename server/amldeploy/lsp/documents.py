@@ -1,8 +1,8 @@
 """What every request feature needs about a document: its text, kind, path and offset conversion.
 
 Positions cross the protocol in the encoding negotiated at ``initialize``: ``Doc`` converts the positions a
-client sends to offsets and the offsets of the language core back to ranges in that encoding, and
-:func:`apply_changes` applies incremental ``didChange`` edits with the same conversion.
+client sends to offsets and the offsets of the language core back to ranges in that encoding
+(:mod:`amldeploy.lsp.changes` applies incremental ``didChange`` edits with the same conversion).
 """
 
 from __future__ import annotations
@@ -11,15 +11,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 from lsprotocol import types
 
 from amldeploy.lsp.server import AmlLanguageServer
 
 if TYPE_CHECKING:
-    from pygls.workspace import Workspace
-
     from amldeploy.language.text import Encoding, TextIndex
     from amldeploy.language.validate import Kind
 
@@ -50,12 +47,28 @@ class Doc:
         return lsp_range(self.index, start, end)
 
 
+def kind_of(ls: AmlLanguageServer, path: Path, text: str) -> Kind | None:
+    from amldeploy.language.validate import CONFIG_SUFFIXES, Kind, kind_from_content
+
+    by_name = ls.settings.kind_by_name(path.name)
+    if by_name is not None:
+        return Kind(by_name)
+    lower = path.name.lower()
+    if lower.endswith(".py"):
+        # Any script named by an open inference config is an entry script.
+        for other in ls.analyses.values():
+            if other.kind == Kind.INFERENCE and other.entry_script == path:
+                return Kind.ENTRY_SCRIPT
+        return None
+    if ls.settings.detect_by_content and lower.endswith(CONFIG_SUFFIXES):
+        return kind_from_content(text)
+    return None
+
+
 def current(ls: AmlLanguageServer, uri: str, fresh: bool = False) -> Doc | None:
     """The open document ``uri`` when it is one of ours (by name, association, content or as an entry script).
 
     The kind comes from the last analysis unless ``fresh`` asks to decide it again from the current text."""
-    from amldeploy.lsp.analysis import kind_of
-
     document = ls.workspace.get_text_document(uri)
     path = ls.path_of(uri)
     if path is None:
@@ -66,25 +79,3 @@ def current(ls: AmlLanguageServer, uri: str, fresh: bool = False) -> Doc | None:
     if kind is None:
         return None
     return Doc(uri, text, document.version, path, kind, ls.position_encoding)
-
-
-def apply_changes(workspace: Workspace, params: types.DidChangeTextDocumentParams) -> None:
-    """Apply ``didChange``'s content changes, in order, to the open document; ranges are in the negotiated
-    encoding and lines end where LSP ends them. A change to a document that is not open is dropped."""
-    from amldeploy.language.text import Position, encoding_named, offset_at
-
-    uri = params.text_document.uri
-    if unquote(uri) not in workspace.text_documents:  # pygls keys documents by the unquoted URI
-        return
-    encoding = encoding_named(workspace.position_encoding)
-    text = workspace.get_text_document(uri).source
-    for change in params.content_changes:
-        if isinstance(change, types.TextDocumentContentChangePartial):
-            r = change.range
-            start = offset_at(text, Position(r.start.line, r.start.character), encoding)
-            end = offset_at(text, Position(r.end.line, r.end.character), encoding)
-            start, end = min(start, end), max(start, end)
-            text = text[:start] + change.text + text[end:]
-        else:
-            text = change.text
-    workspace.update_text_document(params.text_document, types.TextDocumentContentChangeWholeDocument(text=text))

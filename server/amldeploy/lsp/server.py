@@ -1,4 +1,4 @@
-"""The ``LanguageServer`` subclass that holds amldeploy's state, and ``create_server``.
+"""The ``LanguageServer`` subclass that holds amldeploy's state (``start.create_server`` builds it).
 
 Start-up stays as light as a bare pygls server: nothing from :mod:`amldeploy.language` (tree-sitter, the
 schemas, the lint) is imported until the first document needs it, and ``initialized`` warms it up in a
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 import traceback
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -27,7 +26,7 @@ from amldeploy.lsp.settings import Settings, parse_settings
 
 if TYPE_CHECKING:
     from amldeploy.language.text import Encoding
-    from amldeploy.lsp.analysis import Analysis
+    from amldeploy.lsp.state import Analysis
 
 log = logging.getLogger("amldeploy.lsp")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,7 +41,7 @@ class AmlProtocol(LanguageServerProtocol):
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Generator[Any, Any, None]:
-        from amldeploy.lsp.documents import apply_changes
+        from amldeploy.lsp.changes import apply_changes
 
         apply_changes(self.workspace, params)
         if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
@@ -143,20 +142,6 @@ def guarded(default: Any = None) -> Callable[[F], F]:
     return wrap
 
 
-def warm_up() -> None:
-    """Import the language core and build its parsers and schema tables ahead of the first document."""
-    try:
-        from amldeploy.lsp.analysis import warm_up as warm
-
-        warm()
-    except Exception:
-        log.warning("warm-up failed", exc_info=True)
-
-
-def start_warm_up() -> None:
-    threading.Thread(target=warm_up, name="amldeploy-warm-up", daemon=True).start()
-
-
 class _ExpectedErrors(logging.Filter):
     """pygls logs every error answer with its traceback; the ones amldeploy answers on purpose (a request that
     cannot be carried out, wrong parameters) are answers, not server faults. Neither is the answer to a request
@@ -174,14 +159,4 @@ class _ExpectedErrors(logging.Filter):
         return not (isinstance(error, JsonRpcException) and error.code in (REQUEST_FAILED, INVALID_PARAMS))
 
 
-_EXPECTED_ERRORS = _ExpectedErrors()
-
-
-def create_server() -> AmlLanguageServer:
-    from amldeploy.lsp.features import FEATURES
-
-    logging.getLogger("pygls.protocol.json_rpc").addFilter(_EXPECTED_ERRORS)
-    server = AmlLanguageServer()
-    for register in FEATURES:
-        register(server)
-    return server
+EXPECTED_ERRORS = _ExpectedErrors()

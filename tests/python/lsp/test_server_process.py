@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from amldeploy.lsp.server import AmlLanguageServer, create_server
+from amldeploy.lsp.server import AmlLanguageServer
+from amldeploy.lsp.start import create_server
 
 HEAVY = ("docker", "azure", "kubernetes", "tree_sitter", "pydantic", "yaml", "amldeploy.language")
 

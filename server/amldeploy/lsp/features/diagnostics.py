@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from amldeploy.lsp.convert import to_diagnostics
-from amldeploy.lsp.server import AmlLanguageServer, guarded, start_warm_up
+from amldeploy.lsp.server import AmlLanguageServer, guarded
+from amldeploy.lsp.warmup import start_warm_up
 
 if TYPE_CHECKING:
     from amldeploy.language.problems import Problem
-    from amldeploy.lsp.analysis import Analysis
+    from amldeploy.lsp.state import Analysis
 
 WATCHED = "**/*"
 # The syntax problems VS Code's own JSON service reports in a ``json`` document (syntax errors, the trailing

@@ -41,7 +41,7 @@ def _view(ls: AmlLanguageServer, checked: Checked) -> dict[str, Any]:
 
 def _configs(ls: AmlLanguageServer, texts: dict[Path, str], problems: dict[Path, list[Problem]]) -> dict[str, Any]:
     from amldeploy.language.files import DiskFiles
-    from amldeploy.lsp.analysis import kind_of
+    from amldeploy.lsp.documents import kind_of
     from amldeploy.ops.workspace import exclude_globs, workspace_configs
 
     class OpenFirst(DiskFiles):
