@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -115,6 +116,14 @@ class AmlLanguageServer(LanguageServer):
     def path_of(self, uri: str) -> Path | None:
         fs_path = to_fs_path(uri)
         return Path(fs_path) if fs_path else None
+
+    def open_uris(self) -> list[str]:
+        """The open documents' URIs as the client wrote them (pygls keys its table by the unescaped form, so a
+        path with a space would otherwise be published under a URI the client never sent)."""
+        return [document.uri for document in list(self.workspace.text_documents.values())]
+
+    def is_open(self, uri: str) -> bool:
+        return unquote(uri) in self.workspace.text_documents
 
     def open_text(self, path: Path) -> str | None:
         """The editor's text of ``path`` when it is open (unsaved edits count), else None."""

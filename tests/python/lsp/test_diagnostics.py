@@ -164,3 +164,19 @@ async def test_changing_source_directory_re_resolves_every_path(client: Language
     replace_all(client, uri, '{"entryScript": "score.py", "condaFile": "env.yml", "sourceDirectory": "src"}', 2)
     found = await diagnostics_when(client, uri, lambda d: codes(d) == ["IC014"])
     assert "env.yml" in found[0].message
+
+
+@pytest.mark.asyncio
+async def test_a_folder_with_a_space_gets_diagnostics_under_the_uri_the_client_sent(
+    client: LanguageClient, workspace: Path
+) -> None:
+    # The client escapes the space (%20); pygls keys its documents by the unescaped URI.
+    folder = workspace / "my project"
+    folder.mkdir()
+    (folder / "score.py").write_text("def init():\n    pass\n\n\ndef run(data):\n    return data\n")
+    config = open_document(client, folder / "inferenceconfig.json", '{"entryScript": "score.py", "runtime": 1}')
+    assert "%20" in config
+    found = await diagnostics_when(client, config, lambda d: "IC002" in codes(d) or "IC006" in codes(d))
+    assert found
+    script = open_document(client, folder / "score.py", "def run(data):\n    return data\n", "python")
+    await diagnostics_when(client, script, lambda d: "SC002" in codes(d))  # no init()

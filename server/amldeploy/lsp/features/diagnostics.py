@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 
@@ -39,7 +40,7 @@ def schedule(ls: AmlLanguageServer, uri: str) -> None:
 
 def validate_now(ls: AmlLanguageServer, uri: str, follow: bool = True) -> None:
     ls.scheduled.pop(uri, None)
-    if uri not in ls.workspace.text_documents:
+    if not ls.is_open(uri):
         return
     try:
         from amldeploy.lsp.analysis import analyse
@@ -65,7 +66,7 @@ def validate_now(ls: AmlLanguageServer, uri: str, follow: bool = True) -> None:
     if analysis.kind == "inference-config" and (before is None or before.entry_script != analysis.entry_script):
         # The script this config names (and the one it used to name) may have become, or stopped being, ours.
         scripts = {analysis.entry_script, before.entry_script if before is not None else None} - {None}
-        for doc_uri in list(ls.workspace.text_documents):
+        for doc_uri in ls.open_uris():
             if doc_uri != uri and ls.path_of(doc_uri) in scripts:
                 validate_now(ls, doc_uri, follow=False)
 
@@ -74,7 +75,7 @@ def published_problems(ls: AmlLanguageServer, uri: str, analysis: Analysis) -> l
     """The problems an editor gets: all of them, unless its JSON service reports the JSON syntax ones."""
     if ls.settings.json_syntax:
         return analysis.problems
-    document = ls.workspace.text_documents.get(uri)
+    document = ls.workspace.text_documents.get(unquote(uri))
     if document is None or document.language_id != "json":
         return analysis.problems
     return [p for p in analysis.problems if p.code not in EDITOR_JSON_SYNTAX]
@@ -87,7 +88,7 @@ def publish(ls: AmlLanguageServer, uri: str, version: int | None, diagnostics: l
 
 
 def revalidate_all(ls: AmlLanguageServer) -> None:
-    for uri in list(ls.workspace.text_documents):
+    for uri in ls.open_uris():
         schedule(ls, uri)
 
 
