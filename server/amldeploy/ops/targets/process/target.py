@@ -22,6 +22,7 @@ from amldeploy.ops.errors import Cancelled, DeployFailed, OpsError, ServiceNotFo
 from amldeploy.ops.frontend import front_end_of
 from amldeploy.ops.health import HEALTH_INTERVAL_S, HEALTH_TRIES, wait_healthy
 from amldeploy.ops.keys import ServiceKeys
+from amldeploy.ops.locks import service_lock
 from amldeploy.ops.logs import follow_lines, tail_lines
 from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service, now_iso
@@ -52,6 +53,12 @@ class ProcessTarget:
     # --- deploy -------------------------------------------------------------------------------------------
 
     def deploy(self, request: DeployRequest, reporter: Reporter) -> Service:
+        # Held until the new process answers or is given up: another deploy or a delete of the name in between
+        # would stop the process this one waits for, or remove the folder that names it.
+        with service_lock(self.root, self.name, request.name, "deploy", reporter):
+            return self._deploy(request, reporter)
+
+    def _deploy(self, request: DeployRequest, reporter: Reporter) -> Service:
         folder = ServiceFolder(self.root, request.name)
         inference, deployment = request.inference.config, request.deployment.config
         config_dir = request.inference.path.resolve().parent
@@ -273,7 +280,11 @@ class ProcessTarget:
         return follow_lines(folder.log_path, tail, lambda: not stop() and self._is_running(folder))
 
     def delete(self, name: str, reporter: Reporter) -> None:
-        folder = self._folder(name)
+        with service_lock(self.root, self.name, name, "delete", reporter):
+            self._delete(name, reporter)
+
+    def _delete(self, name: str, reporter: Reporter) -> None:
+        folder = self._folder(name)  # after the lock: a delete that waited for another finds nothing left
         try:
             record: dict[str, Any] = folder.read()
         except ValueError:
