@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -85,10 +86,16 @@ def test_console_reporter_plain_lines_off_a_terminal() -> None:
     reporter.warning("w")
     reporter.step("Second")  # ends the first step
     reporter.done(False)
+    reporter.step("Third")
+    reporter.progress("not yet")
+    reporter.done(True, "healthy")
     lines = stream.getvalue().splitlines()
     assert lines[:4] == ["Starting svc …", "  waiting", "[not markup] line", "warning: w"]
-    assert lines[4].startswith("Starting svc: done (") and lines[5] == "Second …"
-    assert lines[6].startswith("Second: failed (")
+    # A step's title is printed once, unless log lines or warnings came between it and its outcome.
+    assert re.fullmatch(r"Starting svc: done \(\d+\.\d s\)", lines[4]), lines
+    assert re.fullmatch(r"Second … failed \(\d+\.\d s\)", lines[5]), lines
+    assert lines[6:8] == ["Third …", "  not yet"]
+    assert re.fullmatch(r"  ✓ healthy \(\d+\.\d s\)", lines[8]) and len(lines) == 9, lines
 
 
 def test_console_reporter_on_a_terminal_uses_rich() -> None:
