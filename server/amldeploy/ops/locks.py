@@ -75,6 +75,22 @@ def service_lock(
         os.close(fd)  # releases the lock
 
 
+def current_holder(root: Path, target: str, name: str) -> Holder | None:
+    """Who holds the lock of ``name`` now (None when nobody does), without waiting. Not for a caller that holds
+    it: its own lock would look like someone else's."""
+    path = lock_path(root, target, name)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        if _try_lock(fd):
+            return None
+        return _read_holder(fd)
+    finally:
+        os.close(fd)
+
+
 def _acquire(fd: int, name: str, operation: str, reporter: Reporter, wait_s: float) -> None:
     if _try_lock(fd):
         return

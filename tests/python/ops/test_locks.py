@@ -115,3 +115,26 @@ def test_cancelling_while_waiting_stops_the_wait(tmp_path: Path, holder: subproc
 def test_the_lock_file_is_outside_the_state_folder_delete_removes(tmp_path: Path) -> None:
     path = lock_path(tmp_path, "process", "twin")
     assert not path.is_relative_to(tmp_path / ".amldeploy" / "services")
+
+
+def test_a_service_not_written_yet_says_its_deploy_is_in_progress(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
+    for command in ("show", "delete"):
+        result = subprocess.run(
+            [sys.executable, "-m", "amldeploy", command, "twin"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 1 and "there is no service named 'twin'" in result.stderr
+        assert f"a deploy of twin is in progress, pid {holder.pid}: run the command again once it has ended" in (
+            result.stderr
+        )
+    holder.kill()
+    holder.wait()
+    show = subprocess.run(
+        [sys.executable, "-m", "amldeploy", "show", "twin"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert "in progress" not in show.stderr and "amldeploy list" in show.stderr

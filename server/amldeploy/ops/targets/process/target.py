@@ -22,7 +22,7 @@ from amldeploy.ops.errors import Cancelled, DeployFailed, OpsError, ServiceNotFo
 from amldeploy.ops.frontend import front_end_of
 from amldeploy.ops.health import HEALTH_INTERVAL_S, HEALTH_TRIES, wait_healthy
 from amldeploy.ops.keys import ServiceKeys
-from amldeploy.ops.locks import service_lock
+from amldeploy.ops.locks import current_holder, service_lock
 from amldeploy.ops.logs import follow_lines, tail_lines
 from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service, now_iso
@@ -284,7 +284,7 @@ class ProcessTarget:
             self._delete(name, reporter)
 
     def _delete(self, name: str, reporter: Reporter) -> None:
-        folder = self._folder(name)  # after the lock: a delete that waited for another finds nothing left
+        folder = self._folder(name, locked=True)  # a delete that waited for another finds nothing left
         try:
             record: dict[str, Any] = folder.read()
         except ValueError:
@@ -313,10 +313,14 @@ class ProcessTarget:
             raise gone
         return ServiceKeys(primary, secondary)
 
-    def _folder(self, name: str) -> ServiceFolder:
+    def _folder(self, name: str, locked: bool = False) -> ServiceFolder:
         folder = ServiceFolder(self.root, name)
         if not folder.exists():
-            raise ServiceNotFound(name, f"{STATE_DIR} in {self.root}")
+            missing = ServiceNotFound(name, f"{STATE_DIR} in {self.root}")
+            holder = None if locked else current_holder(self.root, self.name, name)
+            if holder is not None and holder.operation == "deploy":  # its record is not written yet
+                missing.hint = f"{holder.in_progress(name)}: run the command again once it has ended"
+            raise missing
         return folder
 
     def _is_running(self, folder: ServiceFolder) -> bool:
