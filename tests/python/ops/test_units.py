@@ -187,13 +187,25 @@ def test_tail_and_follow(tmp_path: Path) -> None:
     assert lines == ["three", "four", "five", "fresh"]
 
 
+# Says it runs once its command line is readable: right after exec, /proc/PID/cmdline is briefly empty.
+SLEEP = "import time; print('up', flush=True); time.sleep(60)"
+
+
+def _started(proc: subprocess.Popen[str]) -> subprocess.Popen[str]:
+    assert proc.stdout is not None and proc.stdout.readline() == "up\n"
+    return proc
+
+
 def test_pid_checks_and_stop() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(60)", "amldeploy", "serve", "--port", "1234"],
+        [sys.executable, "-c", SLEEP, "amldeploy", "serve", "--port", "1234"],
         start_new_session=True,
         env={"MARK": "yes"},
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
+        _started(proc)
         assert pid_alive(proc.pid) and is_our_runtime(proc.pid, 1234) and running(proc.pid, 1234)
         assert not is_our_runtime(proc.pid, 4321)
         assert (read_environ(proc.pid) or {}).get("MARK") == "yes"
@@ -203,8 +215,9 @@ def test_pid_checks_and_stop() -> None:
     finally:
         proc.kill()
         proc.wait()
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    sleeper = subprocess.Popen([sys.executable, "-c", SLEEP], stdout=subprocess.PIPE, text=True)
     try:
+        _started(sleeper)
         assert pid_alive(sleeper.pid) and not is_our_runtime(sleeper.pid, None)  # a reused pid is not ours
     finally:
         sleeper.kill()
