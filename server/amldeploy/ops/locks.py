@@ -100,10 +100,8 @@ def _acquire(fd: int, name: str, operation: str, reporter: Reporter, wait_s: flo
         while not _try_lock(fd):
             holder = _read_holder(fd)
             if time.monotonic() >= deadline:
-                hint = "wait until it ends, then run the command again"
-                raise OpsError(
-                    holder.in_progress(name), hint + (f" (or stop it: kill {holder.pid})" if holder.pid else "")
-                )
+                # No "kill it" advice: the holder may be an editor's language server, not a command.
+                raise OpsError(holder.in_progress(name), "wait until it ends, then run the command again")
             if holder.operation and holder != shown:
                 if shown is not None:
                     reporter.done(True, "finished")
@@ -126,6 +124,10 @@ def _try_lock(fd: int) -> bool:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
+    except OSError as exc:  # a file system without locks (some network mounts)
+        raise OpsError(
+            f"cannot lock {LOCK_DIR}: {exc.strerror or exc}", "run amldeploy from a folder on a local disk"
+        ) from exc
     return True
 
 
