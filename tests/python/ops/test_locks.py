@@ -3,6 +3,7 @@ lock a killed holder leaves behind."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -138,3 +139,21 @@ def test_a_service_not_written_yet_says_its_deploy_is_in_progress(
         [sys.executable, "-m", "amldeploy", "show", "twin"], cwd=tmp_path, capture_output=True, text=True
     )
     assert "in progress" not in show.stderr and "amldeploy list" in show.stderr
+
+
+def test_two_threads_of_one_process_take_turns_too(tmp_path: Path) -> None:
+    # The language server runs each request in a thread: a deploy and a delete of one name from one editor.
+    raised: list[OpsError] = []
+
+    def second() -> None:
+        try:
+            with service_lock(tmp_path, "process", "twin", "delete", RecordingReporter(), wait_s=0.3):
+                pass
+        except OpsError as exc:
+            raised.append(exc)
+
+    with service_lock(tmp_path, "process", "twin", "deploy", RecordingReporter()):
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(5)
+    assert [e.message for e in raised] == [f"a deploy of twin is in progress, pid {os.getpid()}"]
