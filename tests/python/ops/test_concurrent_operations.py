@@ -6,11 +6,16 @@ deploy reports the process it started itself, and one service is deleted once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.python.ops.conftest import Cli, Result, deploy_args, record
 
@@ -55,6 +60,15 @@ def _runtimes_of(project: Path) -> dict[int, Path]:
         if roots and Path(roots[0]).is_relative_to(project):
             found[int(entry.name)] = Path(roots[0])
     return found
+
+
+@pytest.fixture(autouse=True)
+def _no_runtime_outlives_the_test(project: Path) -> Iterator[None]:
+    """Orphans have no record for the project fixture's clean-up to find: kill them by what /proc says."""
+    yield
+    for pid in _runtimes_of(project):
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
 
 
 def _assert_every_runtime_has_its_state(project: Path) -> dict[int, Path]:
