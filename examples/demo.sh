@@ -32,3 +32,8 @@ echo "== amldeploy logs $name --tail 10"
 echo
 echo "== amldeploy delete $name"
 "$amldeploy" delete "$name"
+echo
+if [ -n "${AMLDEPLOY:-}" ]; then
+  shown="${AMLDEPLOY#"$(dirname "$here")/"}"  # relative to the checkout when it lies inside it
+  echo "== done. The command line is $shown; to type just 'amldeploy', run: source ${shown%/amldeploy}/activate"
+fi

@@ -21,7 +21,7 @@ def run_deploy(args: argparse.Namespace, output: Output) -> int:
             args.name, Path(args.ic), Path(args.dc), args.models, Path.cwd(), args.target, args.port, args.isolated
         )
     except ConfigError as exc:
-        return _config_error(exc, output)
+        return _config_error(exc, output, args)
     reporter = output.reporter()
     for line in prepared.warning_lines:
         reporter.warning(line)
@@ -64,9 +64,22 @@ def _shown(service: Service) -> str:
     return rel if not rel.startswith("..") else path
 
 
-def _config_error(exc: ConfigError, output: Output) -> int:
-    if not exc.problems:  # missing or unreadable: the command line named something wrong
-        return output.error(str(exc), "check the --ic/--dc paths", EXIT_USAGE)
+_FLAGS = {
+    "ic": ("--ic", "inference config", "inferenceconfig.json"),
+    "dc": ("--dc", "deployment config", "deploymentconfig.json"),
+}
+
+
+def _config_error(exc: ConfigError, output: Output, args: argparse.Namespace) -> int:
+    if not exc.problems:  # missing: the command line named something wrong, and the user wants to know which flag
+        for dest, (flag, what, example) in _FLAGS.items():
+            if exc.path == Path(getattr(args, dest)):
+                return output.error(
+                    f"{flag} {exc.path}: there is no such file",
+                    f"give the path of the {what}, e.g. {flag} {example}",
+                    EXIT_USAGE,
+                )
+        return output.error(str(exc), "check the --ic and --dc paths", EXIT_USAGE)
     if output.json:
         return output.error(
             f"{exc.path} has {len(exc.problems)} error(s)",

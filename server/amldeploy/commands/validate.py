@@ -16,6 +16,7 @@ from amldeploy.language.text import TextIndex
 from amldeploy.language.validate import Kind, classify, validate_config, validate_script
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+_USAGE_FIX = "give inference or deployment configs, entry scripts, or folders holding them"
 
 
 @dataclass(slots=True)
@@ -84,8 +85,13 @@ def run_validate(paths: list[str], output_format: str, out: TextIO = sys.stdout,
         else:
             add(path, None, explicit=True)
 
+    nothing_checked = bool(usage_errors) and not reports
+    if nothing_checked:
+        usage_errors[-1] += f"; nothing was checked: {_USAGE_FIX}"
     for message in usage_errors:
         print(f"amldeploy validate: {message}", file=err)
+    if nothing_checked and output_format != "json":
+        return EXIT_USAGE  # no "0 errors in 0 files", which would read like a clean result
     _print(reports, output_format, out)
     if usage_errors or unreadable:
         return EXIT_USAGE

@@ -7,15 +7,18 @@ caller can fix raises ``OpsError``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from amldeploy.config.load import load_deployment_config, load_inference_config, located
+from amldeploy.config.load import ConfigError, load_deployment_config, load_inference_config, located
 from amldeploy.ops.errors import EXIT_FAILED, EXIT_USAGE, OpsError
 from amldeploy.ops.model_specs import parse_model_specs
 from amldeploy.ops.naming import service_name_problem
 from amldeploy.ops.targets.base import DeployRequest, choose_target
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -47,11 +50,21 @@ def prepare_deploy(
     if problem:
         raise OpsError(problem, "choose a name like 'sklearn-demo'", EXIT_USAGE)
     try:
-        inference = load_inference_config(inference_config)
-        deployment = load_deployment_config(deployment_config)
+        inference = _named(load_inference_config, inference_config, "inference config")
+        deployment = _named(load_deployment_config, deployment_config, "deployment config")
     except ValueError as exc:  # the typed model refused what the rules let through: still the config's fault
         raise OpsError(f"the config cannot be used: {exc}", "run 'amldeploy validate' on it", EXIT_FAILED) from exc
     warnings = inference.warning_positions() + deployment.warning_positions()
     specs = parse_model_specs(models, models_base)
     chosen = choose_target(deployment.config.compute_type, target)
     return Prepared(chosen, DeployRequest(name, inference, deployment, specs, port, isolated), warnings)
+
+
+def _named(load: Callable[[Path], T], path: Path, what: str) -> T:
+    """A missing file says which of the two configs it was meant to be."""
+    try:
+        return load(path)
+    except ConfigError as exc:
+        if exc.problems:
+            raise
+        raise ConfigError(path, [], "", f"the {what} {path} does not exist (or is not a file)") from None

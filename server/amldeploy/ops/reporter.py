@@ -121,6 +121,10 @@ class ConsoleReporter:
         self._title: str | None = None
         self._started = 0.0
         self._last_progress = ""
+        # Plain lines: what follows the step's title. "open": nothing yet (its outcome ends the same line);
+        # "news": only its progress lines (an indented outcome follows them); "other": log lines or warnings came
+        # in between, so the outcome names the step again.
+        self._after_title = ""
         self._console: Console | None = None
         self._status: Status | None = None
         if self.fancy:
@@ -136,7 +140,8 @@ class ConsoleReporter:
             self._status = self._console.status(_escape(title) + " …")
             self._status.start()
         else:
-            self._write(f"{title} …")
+            self._write(f"{title} …", end="")
+            self._after_title = "open"
 
     def progress(self, message: str, fraction: float | None = None) -> None:
         if self._status is not None and self._title is not None:
@@ -144,19 +149,24 @@ class ConsoleReporter:
             self._status.update(f"{_escape(self._title)} … [dim]{_escape(_shorten(text))}[/]")
         elif message != self._last_progress:
             # Plain lines are for logs and CI: news once, not a line per percent.
+            self._end_line()
             self._write(f"  {message}")
+            if self._after_title == "open":
+                self._after_title = "news"
         self._last_progress = message
 
     def log(self, line: str) -> None:
         if self._console is not None:
             self._console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
+            self._interrupt()
             self._write(line)
 
     def warning(self, message: str) -> None:
         if self._console is not None:
             self._console.print(f"[yellow]warning:[/] {_escape(message)}", soft_wrap=True)
         else:
+            self._interrupt()
             self._write(f"warning: {message}")
 
     def done(self, ok: bool = True, message: str | None = None) -> None:
@@ -170,12 +180,25 @@ class ConsoleReporter:
         if self._console is not None:
             mark = "[green]✓[/]" if ok else "[red]✗[/]"
             self._console.print(f"{mark} {_escape(self._title)} [dim]({_escape(outcome)}, {seconds:.1f} s)[/]")
+        elif self._after_title == "open":
+            self._write(f" {outcome} ({seconds:.1f} s)")
+        elif self._after_title == "news":
+            self._write(f"  {'✓' if ok else '✗'} {outcome} ({seconds:.1f} s)")
         else:
             self._write(f"{self._title}: {outcome} ({seconds:.1f} s)")
-        self._title = None
+        self._title, self._after_title = None, ""
 
-    def _write(self, text: str) -> None:
-        self.stream.write(text + "\n")
+    def _interrupt(self) -> None:
+        self._end_line()
+        if self._after_title:
+            self._after_title = "other"
+
+    def _end_line(self) -> None:
+        if self._after_title == "open":
+            self._write("")
+
+    def _write(self, text: str, end: str = "\n") -> None:
+        self.stream.write(text + end)
         self.stream.flush()
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.python.lsp.conftest import codes, diagnostics_when, open_document, replace_all, uri_of
+from tests.python.lsp.conftest import CLIENTS, codes, diagnostics_when, open_document, replace_all, uri_of
 
 
 def cursor(text: str) -> tuple[str, types.Position]:
@@ -87,8 +89,17 @@ async def test_completion_offers_the_keys_of_the_compute_type(client: LanguageCl
 async def test_completion_of_enum_values_and_entry_script_paths(client: LanguageClient, workspace: Path) -> None:
     text, position = cursor('{"entryScript": "score.py", "runtime": |}')
     uri = open_document(client, workspace / "inferenceconfig.json", text)
-    labels = {i.label for i in await complete(client, uri, position)}
-    assert {'"python"', '"spark-py"'} <= labels or {"python", "spark-py"} <= labels
+    # The label is the text the item inserts, whichever client asks (no capability of either changes it): a JSON
+    # string with its quotes, matched against the bare word typed so far through filterText.
+    items = {i.label: i for i in await complete(client, uri, position)}
+    assert {'"python"', '"spark-py"'} <= set(items) and "python" not in items
+    python = items['"python"']
+    assert isinstance(python.text_edit, types.TextEdit) and python.text_edit.new_text == '"python"'
+    assert python.filter_text == "python" and python.insert_text_format == types.InsertTextFormat.PlainText
+    yaml_text, yaml_position = cursor("entryScript: score.py\nruntime: |")
+    yaml_uri = open_document(client, workspace / "inferenceconfig.yml", yaml_text, "yaml")
+    labels = {i.label for i in await complete(client, yaml_uri, yaml_position)}
+    assert {"python", "spark-py"} <= labels and '"python"' not in labels  # a YAML plain scalar needs no quotes
     text, position = cursor('{"entryScript": "|"}')
     replace_all(client, uri, text, 2)
     labels = {i.label for i in await complete(client, uri, position)}
@@ -176,7 +187,7 @@ async def test_document_links_and_outline(client: LanguageClient, workspace: Pat
 
 
 @pytest.mark.asyncio
-async def test_server_ignores_other_files_and_shuts_down(client: LanguageClient, workspace: Path) -> None:
+async def test_server_ignores_other_files(client: LanguageClient, workspace: Path) -> None:
     uri = open_document(client, workspace / "package.json", '{"name": "x"}')
     items = await complete(client, uri, types.Position(line=0, character=1))
     assert items == []
@@ -187,3 +198,25 @@ async def test_server_ignores_other_files_and_shuts_down(client: LanguageClient,
     )
     assert hover is None
     assert not [m for m in client.log_messages if m.type == types.MessageType.Error]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("capabilities", CLIENTS)
+async def test_shutdown_answers_null_and_exit_ends_the_process_with_status_0(
+    capabilities: str, workspace: Path
+) -> None:
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "amldeploy", "lsp"])
+    client = await config.start()
+    assert isinstance(client, LanguageClient) and client._server is not None
+    try:
+        await client.initialize_session(
+            types.InitializeParams(capabilities=client_capabilities(capabilities), root_uri=uri_of(workspace))
+        )
+        open_document(client, workspace / "deploymentconfig.json", '{"computeType": "local", "port": "1"}')
+        assert await client.shutdown_async(None) is None
+        client.exit(None)
+        assert await asyncio.wait_for(client._server.wait(), 10) == 0
+    finally:
+        if client._server.returncode is None:
+            client._server.kill()
+        await client.stop()

@@ -63,8 +63,19 @@ def test_config_with_errors_exits_1_with_positions(cli: Cli, project: Path) -> N
     problems = cli(*deploy_args("sk-bad", "--output", "json")).json()["error"]["problems"]
     assert problems[0]["line"] == 3 and problems[0]["column"] == 11
     assert not (project / ".amldeploy").exists()
-    missing = cli("deploy", "sk-bad", "--ic", "nothere.json", "--dc", "deploymentconfig.json")
-    assert missing.status == 2 and "nothere.json does not exist" in missing.err
+
+
+def test_a_missing_file_names_its_flag(cli: Cli, project: Path) -> None:
+    ic = cli("deploy", "sk-bad", "--ic", "nothere.json", "--dc", "deploymentconfig.json")
+    assert ic.status == 2 and ic.err.startswith("amldeploy deploy: --ic nothere.json: there is no such file"), ic.err
+    assert "give the path of the inference config, e.g. --ic inferenceconfig.json" in ic.err
+    dc = cli("deploy", "sk-bad", "--inference-config", "inferenceconfig.json", "--dc", "nothere.json")
+    assert dc.status == 2 and dc.err.startswith("amldeploy deploy: --dc nothere.json: there is no such file"), dc.err
+    as_json = cli("deploy", "sk-bad", "--ic", "inferenceconfig.json", "--dc", "none.yml", "--output", "json")
+    assert as_json.json()["error"]["message"] == "--dc none.yml: there is no such file"
+    model = cli("deploy", "sk-bad", "--ic", "inferenceconfig.json", "--dc", "deploymentconfig.json", "-m", "x.pkl")
+    assert model.status == 2 and "model path 'x.pkl' doesn't exist (from --model x.pkl)" in model.err
+    assert not (project / ".amldeploy").exists()
 
 
 def test_usage_mistakes(cli: Cli, project: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -85,10 +86,16 @@ def test_console_reporter_plain_lines_off_a_terminal() -> None:
     reporter.warning("w")
     reporter.step("Second")  # ends the first step
     reporter.done(False)
+    reporter.step("Third")
+    reporter.progress("not yet")
+    reporter.done(True, "healthy")
     lines = stream.getvalue().splitlines()
     assert lines[:4] == ["Starting svc …", "  waiting", "[not markup] line", "warning: w"]
-    assert lines[4].startswith("Starting svc: done (") and lines[5] == "Second …"
-    assert lines[6].startswith("Second: failed (")
+    # A step's title is printed once, unless log lines or warnings came between it and its outcome.
+    assert re.fullmatch(r"Starting svc: done \(\d+\.\d s\)", lines[4]), lines
+    assert re.fullmatch(r"Second … failed \(\d+\.\d s\)", lines[5]), lines
+    assert lines[6:8] == ["Third …", "  not yet"]
+    assert re.fullmatch(r"  ✓ healthy \(\d+\.\d s\)", lines[8]) and len(lines) == 9, lines
 
 
 def test_console_reporter_on_a_terminal_uses_rich() -> None:
@@ -173,13 +180,25 @@ def test_tail_and_follow(tmp_path: Path) -> None:
     assert lines == ["three", "four", "five", "fresh"]
 
 
+# Says it runs once its command line is readable: right after exec, /proc/PID/cmdline is briefly empty.
+SLEEP = "import time; print('up', flush=True); time.sleep(60)"
+
+
+def _started(proc: subprocess.Popen[str]) -> subprocess.Popen[str]:
+    assert proc.stdout is not None and proc.stdout.readline() == "up\n"
+    return proc
+
+
 def test_pid_checks_and_stop() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(60)", "amldeploy", "serve", "--port", "1234"],
+        [sys.executable, "-c", SLEEP, "amldeploy", "serve", "--port", "1234"],
         start_new_session=True,
         env={"MARK": "yes"},
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
+        _started(proc)
         assert pid_alive(proc.pid) and is_our_runtime(proc.pid, 1234) and running(proc.pid, 1234)
         assert not is_our_runtime(proc.pid, 4321)
         assert (read_environ(proc.pid) or {}).get("MARK") == "yes"
@@ -189,8 +208,9 @@ def test_pid_checks_and_stop() -> None:
     finally:
         proc.kill()
         proc.wait()
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    sleeper = subprocess.Popen([sys.executable, "-c", SLEEP], stdout=subprocess.PIPE, text=True)
     try:
+        _started(sleeper)
         assert pid_alive(sleeper.pid) and not is_our_runtime(sleeper.pid, None)  # a reused pid is not ours
     finally:
         sleeper.kill()

@@ -42,6 +42,7 @@ def assert_at(text: str, problems: list[Problem], code: str, span: tuple[int, in
     assert found, f"no {code} in {[(p.code, p.message) for p in problems]}"
     at = [p for p in found if (p.start, p.end) == span]
     assert at, f"{code} at {[show(text, p.start, p.end) for p in found]}, expected {show(text, *span)}"
+    assert len(at) == 1, f"{len(at)} {code} at {show(text, *span)}: {[p.message for p in at]}"
     for word in words:
         assert word in at[0].message, at[0].message
     return at[0]

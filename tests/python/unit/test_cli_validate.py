@@ -104,9 +104,20 @@ def test_folder_finds_configs_by_content_and_lints_their_script(tmp_path: Path) 
 )
 def test_usage_errors_exit_2(tmp_path: Path, files: dict[str, str], target: str, message: str) -> None:
     write(tmp_path, files)
-    status, _, err = validate(tmp_path / target)
+    status, out, err = validate(tmp_path / target)
     assert status == 2
-    assert message in err
+    # One message naming the cause and the fix, and no "0 errors in 0 files" that would read as a clean result.
+    assert out == "" and len(err.splitlines()) == 1 and message in err
+    assert err.rstrip().endswith(
+        "nothing was checked: give inference or deployment configs, entry scripts, or folders holding them"
+    )
+
+
+def test_a_usage_error_beside_checked_files_keeps_their_summary(tmp_path: Path) -> None:
+    write(tmp_path, {"score.py": "def init():\n    pass\n\n\ndef run(data):\n    return data\n"})
+    status, out, err = validate(tmp_path / "score.py", tmp_path / "missing.json")
+    assert status == 2 and "missing.json: no such file or folder\n" in err and "nothing was checked" not in err
+    assert out.endswith("in 1 file\n")
 
 
 @pytest.mark.parametrize(

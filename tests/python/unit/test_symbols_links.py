@@ -139,10 +139,14 @@ def test_long_values_are_shortened() -> None:
     assert len(detail) == 40 and detail.endswith("…")
 
 
-@pytest.mark.parametrize("text", ["", "[1, 2]", "not: [valid", "{"])
+@pytest.mark.parametrize("text", ["", "[1, 2]", "- a\n- b\n", "42", "null", '"text"', "not: [valid", "{"])
 def test_no_outline_without_an_object(text: str) -> None:
-    symbols = document_symbols(text, Kind.DEPLOYMENT, Path("c.yml"))
-    assert symbols == [] or symbols[0].kind == "object"
+    assert document_symbols(text, Kind.DEPLOYMENT, Path("c.yml")) == []
+
+
+def test_an_object_cut_short_mid_edit_keeps_its_outline() -> None:
+    [root] = document_symbols('{"computeType": "local", "port": ', Kind.DEPLOYMENT, Path("c.json"))
+    assert root.kind == "object" and [child.name for child in root.children] == ["computeType", "port"]
 
 
 # -- links ------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from amldeploy.ops.errors import Cancelled, DeployFailed, OpsError, ServiceNotFo
 from amldeploy.ops.frontend import front_end_of
 from amldeploy.ops.health import HEALTH_INTERVAL_S, HEALTH_TRIES, wait_healthy
 from amldeploy.ops.keys import ServiceKeys
+from amldeploy.ops.locks import current_holder, service_lock
 from amldeploy.ops.logs import follow_lines, tail_lines
 from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service, now_iso
@@ -52,6 +53,12 @@ class ProcessTarget:
     # --- deploy -------------------------------------------------------------------------------------------
 
     def deploy(self, request: DeployRequest, reporter: Reporter) -> Service:
+        # Held until the new process answers or is given up: another deploy or a delete of the name in between
+        # would stop the process this one waits for, or remove the folder that names it.
+        with service_lock(self.root, self.name, request.name, "deploy", reporter):
+            return self._deploy(request, reporter)
+
+    def _deploy(self, request: DeployRequest, reporter: Reporter) -> Service:
         folder = ServiceFolder(self.root, request.name)
         inference, deployment = request.inference.config, request.deployment.config
         config_dir = request.inference.path.resolve().parent
@@ -273,7 +280,11 @@ class ProcessTarget:
         return follow_lines(folder.log_path, tail, lambda: not stop() and self._is_running(folder))
 
     def delete(self, name: str, reporter: Reporter) -> None:
-        folder = self._folder(name)
+        with service_lock(self.root, self.name, name, "delete", reporter):
+            self._delete(name, reporter)
+
+    def _delete(self, name: str, reporter: Reporter) -> None:
+        folder = self._folder(name, locked=True)  # a delete that waited for another finds nothing left
         try:
             record: dict[str, Any] = folder.read()
         except ValueError:
@@ -302,10 +313,14 @@ class ProcessTarget:
             raise gone
         return ServiceKeys(primary, secondary)
 
-    def _folder(self, name: str) -> ServiceFolder:
+    def _folder(self, name: str, locked: bool = False) -> ServiceFolder:
         folder = ServiceFolder(self.root, name)
         if not folder.exists():
-            raise ServiceNotFound(name, f"{STATE_DIR} in {self.root}")
+            missing = ServiceNotFound(name, f"{STATE_DIR} in {self.root}")
+            holder = None if locked else current_holder(self.root, self.name, name)
+            if holder is not None and holder.operation == "deploy":  # its record is not written yet
+                missing.hint = f"{holder.in_progress(name)}: run the command again once it has ended"
+            raise missing
         return folder
 
     def _is_running(self, folder: ServiceFolder) -> bool:
