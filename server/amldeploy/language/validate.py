@@ -91,7 +91,7 @@ def validate_config(text: str, path: Path, kind: Kind, files: FileAccess | None 
             if kind == Kind.INFERENCE
             else check_deployment(root, config_dir, files)
         )
-        problems.extend(_merge(generic, specific, kind, root))
+        problems.extend(document.outside_skipped(_merge(generic, specific, kind, root)))
     return ConfigResult(kind, document, sort_problems(problems))
 
 

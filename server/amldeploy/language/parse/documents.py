@@ -19,9 +19,22 @@ import tree_sitter_json
 import tree_sitter_yaml
 import yaml
 
+from amldeploy.language.parse import limits
+from amldeploy.language.parse.limits import (
+    ALIASES_TOO_LARGE,
+    MAX_ALIAS_VALUES,
+    MAX_DEPTH,
+    MAX_MERGE_CHAIN,
+    MAX_NUMBER_CHARS,
+    MAX_VALUES,
+    MERGE_CHAIN,
+    NUMBER_TOO_LONG,
+    TOO_DEEP,
+    TOO_MANY_VALUES,
+)
 from amldeploy.language.parse.nodes import Member, Node
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.rules.codes import rule
+from amldeploy.language.rules.codes import Rule, rule
 
 Language = Literal["json", "yaml"]
 
@@ -71,6 +84,19 @@ class ParsedDocument:
     language: Language
     root: Node | None
     problems: list[Problem] = field(default_factory=list)
+    # Parts a limit kept out of the tree: other problems found there only echo the limit's problem.
+    skipped: list[tuple[int, int]] = field(default_factory=list)
+
+    def outside_skipped(self, problems: list[Problem]) -> list[Problem]:
+        """``problems`` without those lying inside a part a limit kept out of the tree."""
+        if not self.skipped:
+            return problems
+        limit_codes = _LIMIT_CODES
+        return [
+            p
+            for p in problems
+            if p.code in limit_codes or not any(s <= p.start and p.end <= e for s, e in self.skipped)
+        ]
 
 
 def detect_language(text: str, filename: str = "") -> Language:
@@ -154,12 +180,25 @@ def clear_cache() -> None:
     _RECENT.clear()
 
 
+_LIMIT_CODES = frozenset(
+    {TOO_DEEP.code, ALIASES_TOO_LARGE.code, MERGE_CHAIN.code, NUMBER_TOO_LONG.code, TOO_MANY_VALUES.code}
+)
+
+
 def _parse(text: str, language: Language) -> ParsedDocument:
-    source = text.encode("utf-8", errors="surrogatepass")
+    parsed_text = text
+    early: list[Problem] = []
+    skipped: list[tuple[int, int]] = []
+    if language == "yaml":
+        # The parser itself crashes on deep block nesting: it never sees that part.
+        masked = limits.mask_deep_yaml_blocks(text)
+        parsed_text, early, skipped = masked.text, masked.problems, masked.spans
+    source = parsed_text.encode("utf-8", errors="surrogatepass")
     tree = _parser(language).parse(source)
-    builder = (_JsonBuilder if language == "json" else _YamlBuilder)(text, source)
+    builder = (_JsonBuilder if language == "json" else _YamlBuilder)(parsed_text, source)
     root = builder.build(tree.root_node)
-    problems = builder.problems
+    problems = early + builder.problems
+    skipped += builder.skipped
     if root is not None and root.kind != "object":
         problems.append(
             JS_NOT_OBJECT.at(root.start, root.end, f"The config must be an object, not {_kind_name(root)}.")
@@ -172,7 +211,9 @@ def _parse(text: str, language: Language) -> ParsedDocument:
     for p in problems:
         unique.setdefault((p.start, p.end, p.code), p)
     problems = list(unique.values())
-    return ParsedDocument(text, language, root, problems)
+    document = ParsedDocument(text, language, root, problems, skipped)
+    document.problems = document.outside_skipped(problems)
+    return document
 
 
 def _kind_name(node: Node) -> str:
@@ -211,6 +252,33 @@ class _Builder:
         self.source = source
         self.off = _Offsets(text)
         self.problems: list[Problem] = []
+        self.skipped: list[tuple[int, int]] = []
+        self.depth = 0  # collections entered above the node being converted
+        self.values = 0
+        self.full = False  # past MAX_VALUES: nothing more is converted
+
+    def enter(self, ts: tree_sitter.Node, collection: bool) -> bool:
+        """Count a value; False (with the problem reported) when a limit keeps it out of the tree."""
+        if self.full:
+            return False
+        self.values += 1
+        if self.values > MAX_VALUES:
+            self.full = True
+            start, end = self.span(ts)
+            message = f"More than {MAX_VALUES:,} keys and list items: amldeploy ignores the rest of the file."
+            self.skip(TOO_MANY_VALUES, start, len(self.text), message, end)
+            return False
+        if collection and self.depth >= MAX_DEPTH:
+            start, end = self.span(ts)
+            message = f"Nested more than {MAX_DEPTH} levels deep: amldeploy does not read this part."
+            self.skip(TOO_DEEP, start, end, message, min(end, start + 1))
+            return False
+        return True
+
+    def skip(self, code: Rule, start: int, end: int, message: str, shown_end: int | None = None) -> None:
+        """Report ``code`` at ``start`` (to ``shown_end``, default ``end``) and keep ``start..end`` out."""
+        self.problems.append(code.at(start, end if shown_end is None else shown_end, message))
+        self.skipped.append((start, end))
 
     def span(self, ts: tree_sitter.Node) -> tuple[int, int]:
         return self.off(ts.start_byte), self.off(ts.end_byte)
@@ -219,6 +287,11 @@ class _Builder:
         return self.source[ts.start_byte : ts.end_byte].decode("utf-8", errors="replace")
 
     def error(self, ts: tree_sitter.Node) -> None:
+        pending = [ts]  # errors nest as deep as the input: a work list, not recursion
+        while pending:
+            self.one_error(pending.pop(), pending)
+
+    def one_error(self, ts: tree_sitter.Node, pending: list[tree_sitter.Node]) -> None:
         start, end = self.span(ts)
         if ts.is_missing:
             self.problems.append(JS_MISSING.at(start, end, f"Missing '{ts.type}'."))
@@ -228,7 +301,7 @@ class _Builder:
             # tree-sitter wrapped good members in the error: report only the parts that did not parse.
             stray = [c for c in children if c.type not in _STRUCTURAL and c.type not in _PUNCTUATION]
             for c in stray:
-                self.error(c) if c.type == "ERROR" or c.is_missing else self.unexpected(c)
+                pending.append(c) if c.type == "ERROR" or c.is_missing else self.unexpected(c)
             if not stray:
                 following = ts.next_sibling
                 if following is not None and following.type not in ("}", "]"):
@@ -261,16 +334,46 @@ class _Builder:
 
     def scan_errors(self, ts: tree_sitter.Node) -> None:
         """Report ERROR/MISSING nodes below ``ts`` that the conversion itself did not visit."""
-        if not ts.has_error:
-            return
-        for child in ts.children:
-            if child.is_missing or child.type == "ERROR":
-                self.error(child)
-            else:
-                self.scan_errors(child)
+        pending = [ts]
+        while pending:
+            node = pending.pop()
+            if not node.has_error:
+                continue
+            for child in node.children:
+                if child.is_missing or child.type == "ERROR":
+                    self.error(child)
+                else:
+                    pending.append(child)
 
     def build(self, root: tree_sitter.Node) -> Node | None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    collections: frozenset[str] = frozenset()
+    wrappers = frozenset({"block_node", "flow_node"})  # YAML's anchors and tags around one value
+
+    def value(self, ts: tree_sitter.Node) -> Node | None:
+        """Convert one value within the limits; the depth of the recursion is bounded by ``MAX_DEPTH``."""
+        if ts.type in self.wrappers:
+            return self.convert(ts)
+        collection = ts.type in self.collections
+        if not self.enter(ts, collection):
+            return None if self.full else _new("null", *self.span(ts))
+        if not collection:
+            return self.convert(ts)
+        self.depth += 1
+        try:
+            return self.convert(ts)
+        finally:
+            self.depth -= 1
+
+    def convert(self, ts: tree_sitter.Node) -> Node | None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def long_number(self, raw: str, start: int, end: int) -> Node:
+        shown = raw[:20] + "..."
+        message = f"Number of {len(raw):,} characters ({shown}): amldeploy does not read it as a number."
+        self.skip(NUMBER_TOO_LONG, start, end, message)
+        return _new("string", start, end, raw)
 
 
 def _new(kind: Any, start: int, end: int, value: Any = None) -> Node:
@@ -294,6 +397,7 @@ def _append(parent: Node, item: Node | None) -> None:
 # -- JSON --------------------------------------------------------------------------------------------------
 class _JsonBuilder(_Builder):
     lang_name = "JSON"
+    collections = frozenset({"object", "array", "ERROR"})
 
     def build(self, root: tree_sitter.Node) -> Node | None:
         result: Node | None = None
@@ -337,7 +441,7 @@ class _JsonBuilder(_Builder):
         node.end = self.span(rest[-1])[1]
         return node
 
-    def value(self, ts: tree_sitter.Node) -> Node | None:
+    def convert(self, ts: tree_sitter.Node) -> Node | None:
         t = ts.type
         start, end = self.span(ts)
         if t == "object":
@@ -345,12 +449,16 @@ class _JsonBuilder(_Builder):
         if t == "array":
             node = _new("array", start, end)
             for child in ts.children:
+                if self.full:
+                    break
                 self.element(node, child)
             return node
         if t == "string":
             return _new("string", start, end, self.string(ts))
         if t == "number":
             raw = self.src(ts)
+            if len(raw) > MAX_NUMBER_CHARS:
+                return self.long_number(raw, start, end)
             try:
                 return _new("number", start, end, json.loads(raw))
             except ValueError:
@@ -384,6 +492,8 @@ class _JsonBuilder(_Builder):
         start, end = self.span(ts)
         node = _new("object", start, end)
         for child in ts.children:
+            if self.full:
+                break
             self.object_child(node, child)
         return node
 
@@ -483,10 +593,16 @@ def _scalar_node(start: int, end: int, value: Any) -> Node:
 
 class _YamlBuilder(_Builder):
     lang_name = "YAML"
+    collections = frozenset({"block_mapping", "flow_mapping", "block_sequence", "flow_sequence", "ERROR"})
 
     def __init__(self, text: str, source: bytes) -> None:
         super().__init__(text, source)
         self.anchors: dict[str, Node] = {}
+        # Aliases share their anchor's lists, so walking the tree expands them: their expanded size and
+        # height are measured once per node (by id) and bounded before an alias is accepted.
+        self.measured: dict[int, tuple[int, int]] = {}
+        self.chains: dict[int, int] = {}  # merge-key chain length below a mapping
+        self.expanded = 0
 
     def build(self, root: tree_sitter.Node) -> Node | None:
         documents = [c for c in root.children if c.type == "document"]
@@ -535,9 +651,7 @@ class _YamlBuilder(_Builder):
                 self.pair(node, child)
         return node
 
-    def value(self, ts: tree_sitter.Node | None) -> Node | None:
-        if ts is None:
-            return None
+    def convert(self, ts: tree_sitter.Node) -> Node | None:
         t = ts.type
         if t in ("block_node", "flow_node"):
             anchor: str | None = None
@@ -563,6 +677,8 @@ class _YamlBuilder(_Builder):
         if t in ("block_mapping", "flow_mapping"):
             node = _new("object", start, end)
             for child in ts.children:
+                if self.full:
+                    break
                 if child.type in ("block_mapping_pair", "flow_pair"):
                     self.pair(node, child)
                 elif child.type == "flow_node":  # `{a, b}`: keys without values
@@ -575,6 +691,8 @@ class _YamlBuilder(_Builder):
         if t in ("block_sequence", "flow_sequence"):
             node = _new("array", start, end)
             for child in ts.children:
+                if self.full:
+                    break
                 if child.type == "block_sequence_item":
                     inner = next((c for c in child.children if c.type in ("block_node", "flow_node")), None)
                     item = self.value(inner) if inner is not None else None
@@ -590,22 +708,83 @@ class _YamlBuilder(_Builder):
                     self.error(child)
             return node
         if t == "plain_scalar":
-            return _scalar_node(start, end, yaml_plain_scalar(self.src(ts)))
+            raw = self.src(ts)
+            if len(raw) > MAX_NUMBER_CHARS and _is_number(raw):
+                return self.long_number(raw, start, end)
+            return _scalar_node(start, end, yaml_plain_scalar(raw))
         if t in ("double_quote_scalar", "single_quote_scalar", "block_scalar"):
             self.scan_errors(ts)
             return _new("string", start, end, self.quoted(ts))
         if t == "alias":
-            target = self.anchors.get(self.src(ts)[1:])
-            if target is None:
-                self.problems.append(JS_SYNTAX.at(start, end, f"Unknown alias '{self.src(ts)}'."))
-                return None
-            copy = Node(target.kind, start, end, target.value, target.members, target.items)
-            return copy
+            return self.alias(ts, start, end)
         if t == "ERROR":
             self.error(ts)
             return self.recover_mapping(ts)
         self.scan_errors(ts)
         return None
+
+    def alias(self, ts: tree_sitter.Node, start: int, end: int) -> Node | None:
+        name = self.src(ts)
+        target = self.anchors.get(name[1:])
+        if target is None:
+            self.problems.append(JS_SYNTAX.at(start, end, f"Unknown alias '{name}'."))
+            return None
+        size, height = self.measure(target)
+        if self.depth + height > MAX_DEPTH:
+            message = f"Alias '{name}' nests values more than {MAX_DEPTH} levels deep: amldeploy does not expand it."
+            self.skip(TOO_DEEP, start, end, message)
+            return None
+        if self.expanded + size > MAX_ALIAS_VALUES:
+            message = (
+                f"Alias '{name}' would make the aliases of this file expand to more than {MAX_ALIAS_VALUES:,} "
+                "values: amldeploy does not expand it."
+            )
+            self.skip(ALIASES_TOO_LARGE, start, end, message)
+            return None
+        self.expanded += size
+        copy = Node(target.kind, start, end, target.value, target.members, target.items)
+        self.measured[id(copy)] = (size, height)
+        self.chains[id(copy)] = self.chains.get(id(target), 0)
+        return copy
+
+    def measure(self, root: Node) -> tuple[int, int]:
+        """(values, height) of ``root`` with its aliases expanded; iterative, each node measured once."""
+        memo = self.measured
+        pending: list[tuple[Node, bool]] = [(root, False)]
+        while pending:
+            node, children_done = pending.pop()
+            if id(node) in memo:
+                continue
+            children = [m.value for m in node.members if m.value is not None] + node.items
+            if not children_done:
+                pending.append((node, True))
+                pending.extend((c, False) for c in children if id(c) not in memo)
+                continue
+            memo[id(node)] = (
+                1 + sum(memo[id(c)][0] for c in children),
+                1 + max((memo[id(c)][1] for c in children if c.kind in ("object", "array")), default=0),
+            )
+        size, height = memo[id(root)]
+        return size, height if root.kind in ("object", "array") else 0
+
+    def merge_allowed(self, node: Node, value_ts: tree_sitter.Node) -> bool:
+        """``<<: *name``: follow merge chains up to ``MAX_MERGE_CHAIN`` links."""
+        wrapped = value_ts.children if value_ts.type in self.wrappers else []
+        alias = next((c for c in wrapped if c.type == "alias"), None)
+        target = self.anchors.get(self.src(alias)[1:]) if alias is not None else None
+        if alias is None or target is None:
+            return True
+        chain = self.chains.get(id(target), 0) + 1
+        if chain > MAX_MERGE_CHAIN:
+            start, end = self.span(alias)
+            message = (
+                f"'<<: {self.src(alias)}' is link {chain} of a chain of merge keys (at most {MAX_MERGE_CHAIN}): "
+                "amldeploy does not follow it."
+            )
+            self.skip(MERGE_CHAIN, start, end, message)
+            return False
+        self.chains[id(node)] = max(self.chains.get(id(node), 0), chain)
+        return True
 
     def pair(self, node: Node, ts: tree_sitter.Node) -> None:
         key_ts = ts.child_by_field_name("key")
@@ -618,6 +797,9 @@ class _YamlBuilder(_Builder):
         key = self.value(key_ts)
         if key is None:
             return
+        merge = key.kind == "string" and key.value == "<<" and value_ts is not None
+        if merge and value_ts is not None and not self.merge_allowed(node, value_ts):
+            value_ts = None
         value = self.value(value_ts) if value_ts is not None else None
         if value is None:
             # `key:` with nothing after it is null in YAML; keep a zero-width null just after the colon.
@@ -641,6 +823,14 @@ class _YamlBuilder(_Builder):
         except yaml.YAMLError:
             return raw.strip("'\"")
         return value if isinstance(value, str) else raw.strip("'\"")
+
+
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+
+
+def _is_number(raw: str) -> bool:
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, raw, (True, False))  # type: ignore[no-untyped-call]
+    return tag in _NUMBER_TAGS
 
 
 def _key_text(key: Node) -> str:
