@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -10,6 +11,7 @@ from typing import Any
 from amldeploy.language.text import Range, TextIndex
 
 SOURCE = "amldeploy"
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 class Severity(IntEnum):
@@ -37,6 +39,12 @@ class Problem:
     data: Mapping[str, Any] | None = field(default=None, compare=False)
     source: str = SOURCE
 
+    def __post_init__(self) -> None:
+        # A document's strings may hold lone surrogates (JSON's "\ud800"), which no UTF-8 output can carry.
+        object.__setattr__(self, "message", printable(self.message))
+        if self.data:
+            object.__setattr__(self, "data", {k: _printable_value(v) for k, v in self.data.items()})
+
     def range(self, index: TextIndex) -> Range:
         return index.range(self.start, self.end)
 
@@ -51,6 +59,28 @@ class Problem:
         if self.data:
             out["data"] = dict(self.data)
         return out
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates written as escapes (``\\x00``, ``\\ud800``).
+
+    Messages quote the document's strings: a lone surrogate cannot be written as UTF-8, and an escape
+    sequence would reach the user's terminal.
+    """
+    return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _printable_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, (list, tuple)):
+        return [printable(v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

@@ -186,13 +186,9 @@ _LIMIT_CODES = frozenset(
 
 
 def _parse(text: str, language: Language) -> ParsedDocument:
-    parsed_text = text
-    early: list[Problem] = []
-    skipped: list[tuple[int, int]] = []
-    if language == "yaml":
-        # The parser itself crashes on deep block nesting: it never sees that part.
-        masked = limits.mask_deep_yaml_blocks(text)
-        parsed_text, early, skipped = masked.text, masked.problems, masked.spans
+    # The parser never sees what nests too deep (tree-sitter-yaml crashes on deep block nesting).
+    masked = limits.mask_limits(text, language)
+    parsed_text, early, skipped = masked.text, masked.problems, masked.spans
     source = parsed_text.encode("utf-8", errors="surrogatepass")
     tree = _parser(language).parse(source)
     builder = (_JsonBuilder if language == "json" else _YamlBuilder)(parsed_text, source)
@@ -768,23 +764,38 @@ class _YamlBuilder(_Builder):
         return size, height if root.kind in ("object", "array") else 0
 
     def merge_allowed(self, node: Node, value_ts: tree_sitter.Node) -> bool:
-        """``<<: *name``: follow merge chains up to ``MAX_MERGE_CHAIN`` links."""
-        wrapped = value_ts.children if value_ts.type in self.wrappers else []
-        alias = next((c for c in wrapped if c.type == "alias"), None)
-        target = self.anchors.get(self.src(alias)[1:]) if alias is not None else None
-        if alias is None or target is None:
-            return True
-        chain = self.chains.get(id(target), 0) + 1
-        if chain > MAX_MERGE_CHAIN:
-            start, end = self.span(alias)
+        """``<<: *name`` or ``<<: [*a, *b]``: follow merge chains up to ``MAX_MERGE_CHAIN`` links."""
+        chain = 0
+        worst: tree_sitter.Node | None = None
+        for alias in self.merged_aliases(value_ts):
+            target = self.anchors.get(self.src(alias)[1:])
+            link = self.chains.get(id(target), 0) + 1 if target is not None else 0
+            if link > chain:
+                chain, worst = link, alias
+        if worst is not None and chain > MAX_MERGE_CHAIN:
+            start, end = self.span(worst)
             message = (
-                f"'<<: {self.src(alias)}' is link {chain} of a chain of merge keys (at most {MAX_MERGE_CHAIN}): "
+                f"'<<: {self.src(worst)}' is link {chain} of a chain of merge keys (at most {MAX_MERGE_CHAIN}): "
                 "amldeploy does not follow it."
             )
             self.skip(MERGE_CHAIN, start, end, message)
+            self.skipped.append(self.span(value_ts))
             return False
         self.chains[id(node)] = max(self.chains.get(id(node), 0), chain)
         return True
+
+    def merged_aliases(self, value_ts: tree_sitter.Node) -> list[tree_sitter.Node]:
+        """The aliases a merge value names: itself, or the items of a sequence of aliases."""
+        inner = [c for c in value_ts.children if c.type not in ("anchor", "tag", "comment")]
+        if len(inner) != 1:
+            return []
+        if inner[0].type == "alias":
+            return inner
+        if inner[0].type in ("flow_sequence", "block_sequence"):
+            items = [c for c in inner[0].children if c.type in self.wrappers or c.type == "block_sequence_item"]
+            nodes = [next((g for g in c.children if g.type in self.wrappers), c) for c in items]
+            return [g for c in nodes for g in c.children if g.type == "alias"]
+        return []
 
     def pair(self, node: Node, ts: tree_sitter.Node) -> None:
         key_ts = ts.child_by_field_name("key")

@@ -97,14 +97,15 @@ def mask_deep_yaml_blocks(text: str) -> Masked:
     for match in _LINE.finditer(text):
         lead, first = match.group(1), match.group(2)
         line_start = match.start()
-        if first in ("", "\n", "\r", "#") and not _INDICATOR.search(lead):
+        content = first not in ("", "\n", "\r", "#")
+        if not content and not _INDICATOR.search(lead):
             in_run = False
             continue
         starts = [(m.start(), True) for m in _INDICATOR.finditer(lead)]
         column = len(lead) - len(lead.lstrip(" \t"))
         if not starts or starts[0][0] != column:
             starts.insert(0, (column, False))
-        if starts[-1][0] != len(lead):
+        if content and starts[-1][0] != len(lead):
             starts.append((len(lead), False))
         head_col, head_seq = starts[0]
         while stack and (stack[-1][0] > head_col or (stack[-1][0] == head_col and not (head_seq and not stack[-1][1]))):
@@ -137,3 +138,63 @@ def mask_deep_yaml_blocks(text: str) -> Masked:
     out.append(text[kept:])
     masked.text = "".join(out)
     return masked
+
+
+# Brackets outside strings and comments. In YAML a bracket opens a flow collection only where a value starts
+# (after a space, an indicator or another bracket): ``a[0]`` is a plain scalar.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|//[^\n]*|/\*[\s\S]*?(?:\*/|\Z)|[\[\]{}]')
+_YAML_TOKEN = re.compile(
+    r"""(?:(?<=[\s\[{,:])|^)(?:"(?:[^"\\]|\\[\s\S])*"?|'(?:[^']|'')*'?)|(?:(?<=\s)|^)#[^\n]*|[\[\]{}]""",
+    re.MULTILINE,
+)
+
+
+def mask_deep_flows(text: str, language: str) -> Masked:
+    """Replace each bracketed collection opened deeper than :data:`MAX_DEPTH` by ``null`` (offsets kept)."""
+    masked = Masked(text)
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return masked
+    yaml = language == "yaml"
+    depth = 0
+    cut = -1  # where the part being left out starts
+    for token in (_YAML_TOKEN if yaml else _JSON_TOKEN).finditer(text):
+        char = token.group()[0]
+        if char in "[{":
+            at = token.start()
+            if yaml and depth == 0 and at > 0 and text[at - 1] not in " \t\r\n-:?,":
+                continue
+            depth += 1
+            if depth > MAX_DEPTH and cut < 0:
+                cut = at
+        elif char in "]}" and depth > 0:
+            depth -= 1
+            if depth == MAX_DEPTH and cut >= 0:
+                _leave_out(masked, cut, token.end())
+                cut = -1
+    if cut >= 0:
+        _leave_out(masked, cut, len(text))
+    if masked.spans:
+        pieces, kept = [], 0
+        for start, end in masked.spans:
+            blank = re.sub(r"[^\r\n]", " ", text[start:end])
+            pieces += [text[kept:start], "null" + blank[4:] if len(blank) >= 4 else blank]
+            kept = end
+        pieces.append(text[kept:])
+        masked.text = "".join(pieces)
+    return masked
+
+
+def _leave_out(masked: Masked, start: int, end: int) -> None:
+    masked.spans.append((start, end))
+    message = (
+        f"Nested more than {MAX_DEPTH} levels deep: amldeploy does not read this part "
+        "(a v1 config is under ten levels deep)."
+    )
+    masked.problems.append(TOO_DEEP.at(start, start + 1, message))
+
+
+def mask_limits(text: str, language: str) -> Masked:
+    """Every pre-parse limit: YAML block nesting first (the parser's crash), then bracket nesting."""
+    blocks = mask_deep_yaml_blocks(text) if language == "yaml" else Masked(text)
+    flows = mask_deep_flows(blocks.text, language)
+    return Masked(flows.text, blocks.problems + flows.problems, blocks.spans + flows.spans)

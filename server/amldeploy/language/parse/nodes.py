@@ -90,12 +90,15 @@ class Node:
         return tuple(reversed(parts))
 
     def walk(self) -> Iterator[Node]:
-        yield self
-        for m in self.members:
-            if m.value is not None:
-                yield from m.value.walk()
-        for item in self.items:
-            yield from item.walk()
+        """This node and every node below it, in document order (a work list: no recursion)."""
+        pending = [self]
+        while pending:
+            node = pending.pop()
+            yield node
+            if node.items:
+                pending.extend(reversed(node.items))
+            if node.members:
+                pending.extend(m.value for m in reversed(node.members) if m.value is not None)
 
     def node_at(self, offset: int) -> Node:
         """The innermost node whose range holds ``offset`` (ends inclusive: a cursor at the end counts)."""
