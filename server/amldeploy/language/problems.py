@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
+from operator import attrgetter
 from typing import Any
 
 from amldeploy.language.text import Range, TextIndex
 
 SOURCE = "amldeploy"
+_ORDER = attrgetter("start", "end", "severity", "code")
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
@@ -41,8 +43,9 @@ class Problem:
 
     def __post_init__(self) -> None:
         # A document's strings may hold lone surrogates (JSON's "\ud800"), which no UTF-8 output can carry.
-        object.__setattr__(self, "message", printable(self.message))
-        if self.data:
+        if _UNPRINTABLE.search(self.message):
+            object.__setattr__(self, "message", printable(self.message))
+        if self.data and _unprintable(self.data.values()):
             object.__setattr__(self, "data", {k: _printable_value(v) for k, v in self.data.items()})
 
     def range(self, index: TextIndex) -> Range:
@@ -75,6 +78,16 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def _unprintable(values: Iterable[Any]) -> bool:
+    for value in values:
+        if isinstance(value, str):
+            if _UNPRINTABLE.search(value):
+                return True
+        elif isinstance(value, (list, tuple)) and _unprintable(value):
+            return True
+    return False
+
+
 def _printable_value(value: Any) -> Any:
     if isinstance(value, str):
         return printable(value)
@@ -84,4 +97,4 @@ def _printable_value(value: Any) -> Any:
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.start, p.end, p.severity, p.code))
+    return sorted(problems, key=_ORDER)

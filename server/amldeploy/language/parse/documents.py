@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -153,6 +154,7 @@ class _Offsets:
         return byte_offset - (self._extra[i] if i >= 0 else 0)
 
 
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)((?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)")
 _RECENT: OrderedDict[tuple[Language, str], ParsedDocument] = OrderedDict()
 _RECENT_SIZE = 8
 
@@ -277,6 +279,8 @@ class _Builder:
         self.skipped.append((start, end))
 
     def span(self, ts: tree_sitter.Node) -> tuple[int, int]:
+        if self.off.ascii:
+            return ts.start_byte, ts.end_byte
         return self.off(ts.start_byte), self.off(ts.end_byte)
 
     def src(self, ts: tree_sitter.Node) -> str:
@@ -455,6 +459,9 @@ class _JsonBuilder(_Builder):
             raw = self.src(ts)
             if len(raw) > MAX_NUMBER_CHARS:
                 return self.long_number(raw, start, end)
+            number = _JSON_NUMBER.fullmatch(raw)
+            if number is not None:  # json.loads is ten times slower on one number
+                return _new("number", start, end, float(raw) if number.group(1) else int(raw))
             try:
                 return _new("number", start, end, json.loads(raw))
             except ValueError:
