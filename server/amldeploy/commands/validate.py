@@ -112,8 +112,9 @@ def _print(reports: list[FileReport], output_format: str, out: TextIO) -> None:
                 item = {"path": report.shown, **p.to_json(index)}
                 item.pop("source", None)
                 items.append(item)
-        json.dump(items, out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        text = json.dumps(items, indent=2, ensure_ascii=False)
+        # A lone surrogate from the document (its "\ud800") goes out as that same JSON escape.
+        out.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
         return
     counts = {Severity.ERROR: 0, Severity.WARNING: 0}
     for report in reports:

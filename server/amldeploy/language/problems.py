@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from operator import attrgetter
@@ -43,10 +43,9 @@ class Problem:
 
     def __post_init__(self) -> None:
         # A document's strings may hold lone surrogates (JSON's "\ud800"), which no UTF-8 output can carry.
+        # (``data`` is for programs: JSON writers escape it.)
         if _UNPRINTABLE.search(self.message):
             object.__setattr__(self, "message", printable(self.message))
-        if self.data and _unprintable(self.data.values()):
-            object.__setattr__(self, "data", {k: _printable_value(v) for k, v in self.data.items()})
 
     def range(self, index: TextIndex) -> Range:
         return index.range(self.start, self.end)
@@ -76,24 +75,6 @@ def printable(text: str) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def _unprintable(values: Iterable[Any]) -> bool:
-    for value in values:
-        if isinstance(value, str):
-            if _UNPRINTABLE.search(value):
-                return True
-        elif isinstance(value, (list, tuple)) and _unprintable(value):
-            return True
-    return False
-
-
-def _printable_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return printable(value)
-    if isinstance(value, (list, tuple)):
-        return [printable(v) if isinstance(v, str) else v for v in value]
-    return value
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

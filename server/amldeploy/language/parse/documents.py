@@ -9,6 +9,7 @@ both files with ``yaml.safe_load`` and then ``json.loads``, so YAML plain scalar
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import re
 from collections import OrderedDict
@@ -20,7 +21,7 @@ import tree_sitter_json
 import tree_sitter_yaml
 import yaml
 
-from amldeploy.language.parse import limits
+from amldeploy.language.parse import limits, pieces
 from amldeploy.language.parse.limits import (
     ALIASES_TOO_LARGE,
     MAX_ALIAS_VALUES,
@@ -192,9 +193,11 @@ def _parse(text: str, language: Language) -> ParsedDocument:
     masked = limits.mask_limits(text, language)
     parsed_text, early, skipped = masked.text, masked.problems, masked.spans
     source = parsed_text.encode("utf-8", errors="surrogatepass")
-    tree = _parser(language).parse(source)
-    builder = (_JsonBuilder if language == "json" else _YamlBuilder)(parsed_text, source)
-    root = builder.build(tree.root_node)
+    builder: _Builder | None = _yaml_in_pieces(parsed_text, source) if language == "yaml" else None
+    if builder is None:
+        builder = (_JsonBuilder if language == "json" else _YamlBuilder)(parsed_text, source)
+        builder.root = builder.build(_parser(language).parse(source).root_node)
+    root = builder.root
     problems = early + builder.problems
     skipped += builder.skipped
     if root is not None and root.kind != "object":
@@ -212,6 +215,23 @@ def _parse(text: str, language: Language) -> ParsedDocument:
     document = ParsedDocument(text, language, root, problems, skipped)
     document.problems = document.outside_skipped(problems)
     return document
+
+
+def _yaml_in_pieces(text: str, source: bytes) -> _Builder | None:
+    """A long YAML text parsed piece by piece (see :mod:`pieces`); None when it is short or does not split."""
+    starts = pieces.piece_starts(text)
+    if len(starts) == 1:
+        return None
+    builder = _YamlBuilder(text, source)
+    bounds = [len(text[:s].encode("utf-8", errors="surrogatepass")) for s in starts] + [len(source)]
+    for begin, end in itertools.pairwise(bounds):
+        builder.base = begin
+        part = builder.build(_parser("yaml").parse(source[begin:end]).root_node)
+        if builder.root is None:
+            builder.root = part
+        elif part is None or not pieces.join_piece(text, builder.root, part):
+            return None
+    return builder
 
 
 def _kind_name(node: Node) -> str:
@@ -248,6 +268,8 @@ class _Builder:
     def __init__(self, text: str, source: bytes) -> None:
         self.text = text
         self.source = source
+        self.base = 0  # byte offset of the piece being converted (see pieces.py)
+        self.root: Node | None = None
         self.off = _Offsets(text)
         self.problems: list[Problem] = []
         self.skipped: list[tuple[int, int]] = []
@@ -279,12 +301,13 @@ class _Builder:
         self.skipped.append((start, end))
 
     def span(self, ts: tree_sitter.Node) -> tuple[int, int]:
+        base = self.base
         if self.off.ascii:
-            return ts.start_byte, ts.end_byte
-        return self.off(ts.start_byte), self.off(ts.end_byte)
+            return base + ts.start_byte, base + ts.end_byte
+        return self.off(base + ts.start_byte), self.off(base + ts.end_byte)
 
     def src(self, ts: tree_sitter.Node) -> str:
-        return self.source[ts.start_byte : ts.end_byte].decode("utf-8", errors="replace")
+        return self.source[self.base + ts.start_byte : self.base + ts.end_byte].decode("utf-8", errors="replace")
 
     def error(self, ts: tree_sitter.Node) -> None:
         pending = [ts]  # errors nest as deep as the input: a work list, not recursion
@@ -307,7 +330,7 @@ class _Builder:
                 if following is not None and following.type not in ("}", "]"):
                     s, e = self.span(following)
                     self.problems.append(JS_MISSING.at(s, e, "Missing ',' before this member."))
-                elif self.lang_name == "JSON" and ts.end_byte >= len(self.source.rstrip()):
+                elif self.lang_name == "JSON" and self.base + ts.end_byte >= len(self.source.rstrip()):
                     self.problems.append(JS_MISSING.at(end, end, "Unexpected end of file: a closing '}' is missing."))
                 elif self.lang_name == "JSON":
                     self.problems.append(JS_MISSING.at(end, end, "Missing ',' or closing bracket here."))
@@ -323,7 +346,7 @@ class _Builder:
         snippet = self.src(ts).strip()
         if snippet == ",":
             message = f"Trailing comma: not allowed in {self.lang_name}, and v1 rejected it."
-        elif ts.end_byte >= len(self.source.rstrip()):
+        elif self.base + ts.end_byte >= len(self.source.rstrip()):
             message = "Unexpected end of file: a value or a closing bracket is missing."
         else:
             if len(snippet) > 30 or "\n" in snippet:
@@ -812,7 +835,9 @@ class _YamlBuilder(_Builder):
                 self.error(child)
         if key_ts is None:
             return
+        counted = self.values
         key = self.value(key_ts)
+        self.values = counted  # a member counts once, as in JSON
         if key is None:
             return
         merge = key.kind == "string" and key.value == "<<" and value_ts is not None
@@ -822,7 +847,7 @@ class _YamlBuilder(_Builder):
         if value is None:
             # `key:` with nothing after it is null in YAML; keep a zero-width null just after the colon.
             colon = next((c for c in ts.children if c.type == ":"), None)
-            at = self.off(colon.end_byte) if colon is not None else key.end
+            at = self.off(self.base + colon.end_byte) if colon is not None else key.end
             value = _new("null", at, at)
         _attach(node, _key_text(key), (key.start, key.end), value)
 
