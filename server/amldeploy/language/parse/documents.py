@@ -553,7 +553,7 @@ class _JsonBuilder(_Builder):
             return
         key_text = self.string(key) if key.type == "string" else self.src(key)
         converted = self.value(value) if value is not None else None
-        for child in ts.children:
+        for child in ts.children if ts.has_error else ():
             if child.is_missing or child.type == "ERROR":
                 self.error(child)
         _attach(node, key_text, self.span(key), converted)
@@ -592,9 +592,24 @@ _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
+# PyYAML's implicit resolvers by first character: ``Resolver.resolve`` without its generic steps (no path
+# resolvers are registered), a third of the time of a big YAML document otherwise.
+_IMPLICIT: dict[str | None, list[tuple[str, re.Pattern[str]]]] = _RESOLVER.yaml_implicit_resolvers
+
+
+def _implicit_tag(text: str) -> str:
+    for tag, pattern in _IMPLICIT.get(text[0] if text else "", ()):
+        if pattern.match(text):
+            return tag
+    for tag, pattern in _IMPLICIT.get(None, ()):
+        if pattern.match(text):
+            return tag
+    return "tag:yaml.org,2002:str"
+
+
 def yaml_plain_scalar(text: str) -> Any:
     """Type a plain scalar the way ``yaml.safe_load`` (YAML 1.1) does: ``yes`` → True, ``1_000`` → 1000."""
-    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    tag = _implicit_tag(text)
     if tag == "tag:yaml.org,2002:str":
         return text
     constructor = _CONSTRUCTOR.yaml_constructors.get(tag)
@@ -830,7 +845,7 @@ class _YamlBuilder(_Builder):
     def pair(self, node: Node, ts: tree_sitter.Node) -> None:
         key_ts = ts.child_by_field_name("key")
         value_ts = ts.child_by_field_name("value")
-        for child in ts.children:
+        for child in ts.children if ts.has_error else ():
             if child.type == "ERROR" or child.is_missing:
                 self.error(child)
         if key_ts is None:
@@ -872,8 +887,7 @@ _NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
 
 
 def _is_number(raw: str) -> bool:
-    tag: str = _RESOLVER.resolve(yaml.ScalarNode, raw, (True, False))  # type: ignore[no-untyped-call]
-    return tag in _NUMBER_TAGS
+    return _implicit_tag(raw) in _NUMBER_TAGS
 
 
 def _key_text(key: Node) -> str:
