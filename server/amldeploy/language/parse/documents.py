@@ -9,6 +9,7 @@ both files with ``yaml.safe_load`` and then ``json.loads``, so YAML plain scalar
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -65,12 +66,21 @@ class ParsedDocument:
         """``problems`` without those lying inside a part a limit kept out of the tree."""
         if not self.skipped:
             return problems
-        limit_codes = _LIMIT_CODES
-        return [
-            p
-            for p in problems
-            if p.code in limit_codes or not any(s <= p.start and p.end <= e for s, e in self.skipped)
-        ]
+        # The skipped parts as disjoint sorted spans: one bisection per problem (both can number thousands).
+        starts: list[int] = []
+        ends: list[int] = []
+        for start, end in sorted(self.skipped):
+            if ends and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
+        kept = []
+        for p in problems:
+            i = bisect.bisect_right(starts, p.start) - 1
+            if p.code in _LIMIT_CODES or i < 0 or p.end > ends[i]:
+                kept.append(p)
+        return kept
 
 
 def detect_language(text: str, filename: str = "") -> Language:

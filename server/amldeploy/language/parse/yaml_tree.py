@@ -80,6 +80,7 @@ class YamlBuilder(Builder):
         self.measured: dict[int, tuple[int, int]] = {}
         self.chains: dict[int, int] = {}  # merge-key chain length below a mapping
         self.expanded = 0
+        self.budget_spent = False
 
     def build(self, root: tree_sitter.Node) -> Node | None:
         documents = [c for c in root.children if c.type == "document"]
@@ -212,9 +213,13 @@ class YamlBuilder(Builder):
             self.skip(TOO_DEEP, start, end, message)
             return None
         if self.expanded + size > MAX_ALIAS_VALUES:
+            if self.budget_spent:  # one problem says it; the aliases after it are left out quietly
+                self.skipped.append((start, end))
+                return None
+            self.budget_spent = True
             message = (
                 f"Alias '{name}' would make the aliases of this file expand to more than {MAX_ALIAS_VALUES:,} "
-                "values: amldeploy does not expand it."
+                "values: amldeploy does not expand it, nor the aliases after it."
             )
             self.skip(ALIASES_TOO_LARGE, start, end, message)
             return None
@@ -314,7 +319,7 @@ class YamlBuilder(Builder):
             raw = " " * col + raw
         try:
             value = yaml.safe_load(raw)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError, OverflowError):  # ValueError: "\U00110000" is no character
             return raw.strip("'\"")
         return value if isinstance(value, str) else raw.strip("'\"")
 
