@@ -77,7 +77,14 @@ def run_cli(paths: list[Path], timeout: float) -> Outcome:
         assert isinstance(items, list)
     except (ValueError, AssertionError):
         return Outcome("crash", "output is not a JSON array", seconds)
-    return Outcome("ok", seconds=seconds, codes=tuple(sorted({i["code"] for i in items if i["code"][:2] == "JS"})))
+    return Outcome("ok", seconds=seconds, codes=tuple(sorted({f"{i['path']}\0{i['code']}" for i in items})))
+
+
+def js_codes(outcome: Outcome, path: Path) -> tuple[str, ...]:
+    """The JS codes reported for one of the files of a run (the CLI names each file as it was given)."""
+    found = [c.split("\0") for c in outcome.codes]
+    target = path.resolve()
+    return tuple(sorted({code for shown, code in found if code[:2] == "JS" and Path(shown).resolve() == target}))
 
 
 def write(docs: list[Doc], root: Path) -> list[Path]:
@@ -100,10 +107,12 @@ def sweep(docs: list[Doc], paths: list[Path], timeout: float, jobs: int, batch: 
             result = run_cli([paths[i] for i in group], timeout * 2)
             if result.verdict == "ok":
                 for i in group:
-                    outcomes[i] = Outcome("ok", seconds=result.seconds / len(group))
+                    outcomes[i] = Outcome("ok", seconds=result.seconds / len(group), codes=js_codes(result, paths[i]))
                 return
         for i in group:
-            outcomes[i] = run_cli([paths[i]], timeout)
+            result = run_cli([paths[i]], timeout)
+            result.codes = js_codes(result, paths[i])
+            outcomes[i] = result
 
     with ThreadPoolExecutor(jobs) as pool:
         list(pool.map(one, groups))
