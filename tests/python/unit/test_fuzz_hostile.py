@@ -120,6 +120,9 @@ def test_huge_numbers(tmp_path: Path, doc: Hostile) -> None:
 
 @fuzz(40)
 @given(unicode_docs())
+@example(Hostile("YAML escape beyond Unicode", 'entryScript: "\\U00110000"\n', "inferenceconfig.yml"))
+@example(Hostile("YAML escaped surrogate", 'entryScript: "\\ud800"\n', "inferenceconfig.yml"))
+@example(Hostile("YAML escaped NUL", 'entryScript: "sc\\0ore.py"\n', "inferenceconfig.yml"))
 def test_invalid_unicode(tmp_path: Path, doc: Hostile) -> None:
     check(doc, tmp_path)
 
@@ -170,6 +173,7 @@ def cli(folder: Path, doc: Hostile) -> tuple[int, list[dict[str, object]]]:
 @example(doc=path_doc("a" * 300 + ".py"), n=0)
 @example(doc=Hostile("lone surrogate", '{"entryScript": "\\ud800"}', "inferenceconfig.json"), n=0)
 @example(doc=number_doc("hex", "0x" + "f" * 4000, as_json=False), n=0)
+@example(doc=Hostile("YAML escape beyond Unicode", 'entryScript: "\\U00110000"\n', "inferenceconfig.yml"), n=0)
 def test_the_cli_answers_every_hostile_document(tmp_path: Path, doc: Hostile, n: int) -> None:
     folder = tmp_path / f"c{n}"
     folder.mkdir(exist_ok=True)
