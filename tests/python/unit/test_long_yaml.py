@@ -54,3 +54,18 @@ def test_pieces_start_at_key_lines_within_the_parser_limit() -> None:
     assert max(lines) < 32_767
     assert all(text[s:].startswith("  team") for s in starts[1:])
     assert pieces.piece_starts("a: 1\n" * 100) == [0]
+
+
+def test_long_comment_runs_are_skipped_with_offsets_kept(tmp_path: Path) -> None:
+    run = "".join(f"# note {i}: é\n" for i in range(pieces.COMMENT_RUN))
+    text = "computeType: local\n" + run + "description: 'réseau'\n" + run + "port: eighty\ntags:\n" + run + "  a: 1\n"
+    assert pieces.squeeze_comments(text)[0].count("\n") == 5
+    problems = validate_config(text, tmp_path / "deploymentconfig.yml", Kind.DEPLOYMENT).problems
+    [port] = [p for p in problems if p.code == "DC002"]
+    assert text[port.start : port.end] == "eighty"
+    root = parse_document(text, "yaml").root
+    assert root is not None and root.to_python()["tags"] == {"a": 1}
+    tags = root.get("tags")
+    assert tags is not None and text[tags.members[0].key_start :].startswith("a: 1")
+    # Fewer comment lines than a run, or indented ones, are parsed as they are.
+    assert pieces.squeeze_comments("a: 1\n" + "  # x\n" * 500)[1] == ([], [])

@@ -40,12 +40,18 @@ JS_EXTRA = rule(
 
 
 class Offsets:
-    """UTF-8 byte offsets (tree-sitter) → code-point offsets (everything else)."""
+    """UTF-8 byte offsets (tree-sitter) → code-point offsets (everything else).
 
-    __slots__ = ("_byte_ends", "_extra", "ascii")
+    ``removed`` lists where the parsed text lost lines of the document (positions in the parsed text, and the
+    count of code points removed up to each): offsets are moved back to the document's.
+    """
 
-    def __init__(self, text: str) -> None:
+    __slots__ = ("_at", "_byte_ends", "_extra", "_total", "ascii", "direct")
+
+    def __init__(self, text: str, removed: tuple[list[int], list[int]] = ([], [])) -> None:
         self.ascii = text.isascii()
+        self._at, self._total = removed
+        self.direct = self.ascii and not self._at  # byte offsets are the document's offsets
         self._byte_ends: list[int] = []
         self._extra: list[int] = []
         if not self.ascii:
@@ -59,10 +65,14 @@ class Offsets:
                     self._extra.append(extra)
 
     def __call__(self, byte_offset: int) -> int:
-        if self.ascii:
-            return byte_offset
-        i = bisect.bisect_right(self._byte_ends, byte_offset) - 1
-        return byte_offset - (self._extra[i] if i >= 0 else 0)
+        offset = byte_offset
+        if not self.ascii:
+            i = bisect.bisect_right(self._byte_ends, byte_offset) - 1
+            offset -= self._extra[i] if i >= 0 else 0
+        if self._at:
+            j = bisect.bisect_right(self._at, offset) - 1
+            offset += self._total[j] if j >= 0 else 0
+        return offset
 
 
 _STRUCTURAL = frozenset({"pair", "block_mapping_pair", "flow_pair", "object", "array", "block_node"})
@@ -72,12 +82,15 @@ _PUNCTUATION = frozenset({"{", ",", ":", "[", "comment"})
 class Builder:
     lang_name = ""  # "JSON" or "YAML", for messages
 
-    def __init__(self, text: str, source: bytes) -> None:
+    def __init__(
+        self, text: str, source: bytes, parsed: str | None = None, removed: tuple[list[int], list[int]] = ([], [])
+    ) -> None:
+        """``text`` is the document (offsets are its), ``source`` the bytes of ``parsed``, what the parser saw."""
         self.text = text
         self.source = source
         self.base = 0  # byte offset of the piece being converted (see pieces.py)
         self.root: Node | None = None
-        self.off = Offsets(text)
+        self.off = Offsets(text if parsed is None else parsed, removed)
         self.problems: list[Problem] = []
         self.skipped: list[tuple[int, int]] = []
         self.depth = 0  # collections entered above the node being converted
@@ -109,7 +122,7 @@ class Builder:
 
     def span(self, ts: tree_sitter.Node) -> tuple[int, int]:
         base = self.base
-        if self.off.ascii:
+        if self.off.direct:
             return base + ts.start_byte, base + ts.end_byte
         return self.off(base + ts.start_byte), self.off(base + ts.end_byte)
 

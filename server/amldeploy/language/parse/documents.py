@@ -147,10 +147,11 @@ def _parse(text: str, language: Language) -> ParsedDocument:
     # The parser never sees what nests too deep (tree-sitter-yaml crashes on deep block nesting).
     masked = limits.mask_limits(text, language)
     parsed_text, early, skipped = masked.text, masked.problems, masked.spans
-    source = parsed_text.encode("utf-8", errors="surrogatepass")
-    builder: Builder | None = _yaml_in_pieces(parsed_text, source) if language == "yaml" else None
+    seen, removed = pieces.squeeze_comments(parsed_text) if language == "yaml" else (parsed_text, ([], []))
+    source = seen.encode("utf-8", errors="surrogatepass")
+    builder: Builder | None = _yaml_in_pieces(parsed_text, seen, source, removed) if language == "yaml" else None
     if builder is None:
-        builder = (JsonBuilder if language == "json" else YamlBuilder)(parsed_text, source)
+        builder = (JsonBuilder if language == "json" else YamlBuilder)(parsed_text, source, seen, removed)
         builder.root = builder.build(_parser(language).parse(source).root_node)
     root = builder.root
     problems = early + builder.problems
@@ -172,13 +173,16 @@ def _parse(text: str, language: Language) -> ParsedDocument:
     return document
 
 
-def _yaml_in_pieces(text: str, source: bytes) -> Builder | None:
-    """A long YAML text parsed piece by piece (see :mod:`pieces`); None when it is short or does not split."""
-    starts = pieces.piece_starts(text)
+def _yaml_in_pieces(text: str, seen: str, source: bytes, removed: tuple[list[int], list[int]]) -> Builder | None:
+    """A long YAML text parsed piece by piece (see :mod:`pieces`); None when it is short or does not split.
+
+    ``seen`` is the text the parser reads (``text`` without its long comment runs), ``source`` its bytes.
+    """
+    starts = pieces.piece_starts(seen)
     if len(starts) == 1:
         return None
-    builder = YamlBuilder(text, source)
-    bounds = [len(text[:s].encode("utf-8", errors="surrogatepass")) for s in starts] + [len(source)]
+    builder = YamlBuilder(text, source, seen, removed)
+    bounds = [len(seen[:s].encode("utf-8", errors="surrogatepass")) for s in starts] + [len(source)]
     for begin, end in itertools.pairwise(bounds):
         builder.base = begin
         part = builder.build(_parser("yaml").parse(source[begin:end]).root_node)

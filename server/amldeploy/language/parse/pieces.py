@@ -15,8 +15,31 @@ import re
 from amldeploy.language.parse.nodes import Node
 
 PIECE_LINES = 30_000
+# Runs of this many comment lines at column 0 are taken out of what the parser sees (their lines, whole): the
+# parser spends more on a comment than on anything else, and no value can hold a line starting at column 0
+# with `#` in a block. (A quoted string a hundred such lines long is the one thing this would misread.)
+COMMENT_RUN = 100
+_COMMENT_RUN = re.compile(rf"(?:^#[^\n]*\n){{{COMMENT_RUN},}}", re.MULTILINE)
 # A line that holds a plain ``key:`` (no list dash, quote, comment, flow bracket or block indicator first).
 _KEY_LINE = re.compile(r"^( *)[A-Za-z0-9_$.(/][^\n:#]*:(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+def squeeze_comments(text: str) -> tuple[str, tuple[list[int], list[int]]]:
+    """``text`` without its long runs of comment lines, and where they were (see :class:`builder.Offsets`)."""
+    at: list[int] = []
+    total: list[int] = []
+    kept: list[str] = []
+    last = removed = 0
+    for run in _COMMENT_RUN.finditer(text):
+        kept.append(text[last : run.start()])
+        at.append(run.start() - removed)
+        removed += run.end() - run.start()
+        total.append(removed)
+        last = run.end()
+    if not at:
+        return text, (at, total)
+    kept.append(text[last:])
+    return "".join(kept), (at, total)
 
 
 def piece_starts(text: str) -> list[int]:

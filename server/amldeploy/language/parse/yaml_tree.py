@@ -72,8 +72,10 @@ class YamlBuilder(Builder):
     lang_name = "YAML"
     collections = frozenset({"block_mapping", "flow_mapping", "block_sequence", "flow_sequence", "ERROR"})
 
-    def __init__(self, text: str, source: bytes) -> None:
-        super().__init__(text, source)
+    def __init__(
+        self, text: str, source: bytes, parsed: str | None = None, removed: tuple[list[int], list[int]] = ([], [])
+    ) -> None:
+        super().__init__(text, source, parsed, removed)
         self.anchors: dict[str, Node] = {}
         # Aliases share their anchor's lists, so walking the tree expands them: their expanded size and
         # height are measured once per node (by id) and bounded before an alias is accepted.
