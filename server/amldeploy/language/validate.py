@@ -8,7 +8,7 @@ from enum import Enum
 from pathlib import Path
 
 from amldeploy.language.files import DiskFiles, FileAccess
-from amldeploy.language.parse.documents import ParsedDocument, detect_language, parse_document
+from amldeploy.language.parse.documents import ParsedDocument, detect_language, gc_paused, parse_document
 from amldeploy.language.parse.nodes import Node
 from amldeploy.language.problems import Problem, sort_problems
 from amldeploy.language.rules.deployment import check_deployment, compute_type
@@ -79,7 +79,11 @@ def schema_validator(kind: Kind) -> SchemaValidator:
 
 def validate_config(text: str, path: Path, kind: Kind, files: FileAccess | None = None) -> ConfigResult:
     """All problems of an inference or deployment config. ``path`` locates the files it names."""
-    files = files or DiskFiles()
+    with gc_paused():
+        return _validate_config(text, path, kind, files or DiskFiles())
+
+
+def _validate_config(text: str, path: Path, kind: Kind, files: FileAccess) -> ConfigResult:
     document = parse_document(text, detect_language(text, path.name))
     problems = list(document.problems)
     root = document.root

@@ -10,8 +10,11 @@ both files with ``yaml.safe_load`` and then ``json.loads``, so YAML plain scalar
 from __future__ import annotations
 
 import bisect
+import gc
 import itertools
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -126,11 +129,29 @@ def parse_document(text: str, language: Language) -> ParsedDocument:
     if cached is not None:
         _RECENT.move_to_end(key)
         return cached
-    parsed = _parse(text, language)
+    with gc_paused():
+        parsed = _parse(text, language)
     _RECENT[key] = parsed
     if len(_RECENT) > _RECENT_SIZE:
         _RECENT.popitem(last=False)
     return parsed
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while one document is turned into trees and problems.
+
+    A big document makes hundreds of thousands of objects that all live as long as its analysis; the
+    collector would walk them again and again for nothing (a third of the time of a 50 000-key config).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def clear_cache() -> None:
