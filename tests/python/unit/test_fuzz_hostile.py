@@ -90,7 +90,7 @@ def check(doc: Hostile, folder: Path) -> list[Problem]:
     return problems
 
 
-@fuzz(30)
+@fuzz(60)
 @given(deep())
 @example(deep_doc("block mapping", 300))
 @example(deep_doc("dash sequence", 300))
@@ -100,19 +100,19 @@ def test_deep_nesting_of_every_form(tmp_path: Path, doc: Hostile) -> None:
     check(doc, tmp_path)
 
 
-@fuzz(12)
+@fuzz(30)
 @given(aliases())
 def test_alias_bombs_are_refused_not_expanded(tmp_path: Path, doc: Hostile) -> None:
     check(doc, tmp_path)
 
 
-@fuzz(12)
+@fuzz(25)
 @given(merges())
 def test_merge_key_chains(tmp_path: Path, doc: Hostile) -> None:
     check(doc, tmp_path)
 
 
-@fuzz(25)
+@fuzz(40)
 @given(numbers())
 def test_huge_numbers(tmp_path: Path, doc: Hostile) -> None:
     check(doc, tmp_path)
