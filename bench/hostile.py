@@ -143,6 +143,7 @@ def report_cli(docs: list[Doc], outcomes: list[Outcome]) -> None:
 
 async def lsp_sweep(docs: list[Doc], root: Path, timeout: float) -> tuple[list[str], bool]:
     verdicts: list[str] = []
+    failures: list[str] = []
     capabilities = {"textDocument": {"publishDiagnostics": {"versionSupport": True}}}
 
     async def start() -> RawClient:
@@ -152,6 +153,13 @@ async def lsp_sweep(docs: list[Doc], root: Path, timeout: float) -> tuple[list[s
             30,
         )
         client.notify("initialized", {})
+
+        def logged(params: Any) -> bool:
+            if params.get("type") == 1:  # an error: a feature failed and the server said why
+                failures.append(params.get("message", ""))
+            return False  # keep listening
+
+        client.expect("window/logMessage", logged)
         return client
 
     async def until(client: RawClient, awaitable: Any) -> tuple[bool, Any]:
@@ -205,6 +213,9 @@ async def lsp_sweep(docs: list[Doc], root: Path, timeout: float) -> tuple[list[s
             verdict = f"server blocked ({verdict})"
         elif "failed" in answers:
             verdict += ", a request failed"
+        if failures:
+            verdict += ", a failure logged"
+            failures.clear()
         verdicts.append(verdict)
         if verdict.startswith("server"):
             with contextlib.suppress(ProcessLookupError):
