@@ -140,3 +140,19 @@ def test_cli_reports_hostile_documents_without_crashing(tmp_path: Path, name: st
     assert run.stderr == ""
     codes = {item["code"] for item in json.loads(run.stdout)}
     assert code in codes, codes
+
+
+def test_editor_features_never_build_a_huge_integer(tmp_path: Path) -> None:
+    from amldeploy.language.complete.core import _complete_config
+    from amldeploy.language.files import DiskFiles
+    from amldeploy.language.hover.core import _hover_config
+    from amldeploy.language.parse.documents import yaml_plain_scalar
+
+    literal = "0x" + "f" * 4000
+    assert yaml_plain_scalar(literal) == literal and yaml_plain_scalar("0x1f") == 31
+    text = f"computeType: local\nport: {literal}\n"
+    path = tmp_path / "deploymentconfig.yml"
+    # The inner functions raise what the public wrappers would swallow.
+    hover = _hover_config(text, Kind.DEPLOYMENT, text.index("0x") + 5, path, DiskFiles())
+    assert hover is not None and "port" in hover.markdown
+    assert isinstance(_complete_config(text, Kind.DEPLOYMENT, len(text) - 1, path, DiskFiles()), list)

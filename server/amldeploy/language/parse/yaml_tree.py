@@ -44,9 +44,12 @@ def _implicit_tag(text: str) -> str:
 
 
 def yaml_plain_scalar(text: str) -> Any:
-    """Type a plain scalar the way ``yaml.safe_load`` (YAML 1.1) does: ``yes`` → True, ``1_000`` → 1000."""
+    """Type a plain scalar the way ``yaml.safe_load`` (YAML 1.1) does: ``yes`` → True, ``1_000`` → 1000.
+
+    A number longer than ``MAX_NUMBER_CHARS`` stays text: no integer is built from an unbounded literal.
+    """
     tag = _implicit_tag(text)
-    if tag == "tag:yaml.org,2002:str":
+    if tag == "tag:yaml.org,2002:str" or (len(text) > MAX_NUMBER_CHARS and tag in _NUMBER_TAGS):
         return text
     constructor = _CONSTRUCTOR.yaml_constructors.get(tag)
     if constructor is None:
