@@ -156,3 +156,11 @@ def test_editor_features_never_build_a_huge_integer(tmp_path: Path) -> None:
     hover = _hover_config(text, Kind.DEPLOYMENT, text.index("0x") + 5, path, DiskFiles())
     assert hover is not None and "port" in hover.markdown
     assert isinstance(_complete_config(text, Kind.DEPLOYMENT, len(text) - 1, path, DiskFiles()), list)
+
+
+def test_problems_in_a_long_list_name_their_item(tmp_path: Path) -> None:
+    items = ",".join("1" for _ in range(20_000))
+    text = '{"entryScript": "score.py", "environment": {"docker": {"arguments": [' + items + ', "ok", 2]}}}'
+    problems = validate_config(text, tmp_path / "inferenceconfig.json", Kind.INFERENCE).problems
+    paths = [p.data["path"][-1] for p in problems if p.code == "IC002" and p.data]
+    assert paths[:2] == [0, 1] and paths[-2:] == [19_999, 20_001] and len(paths) == 20_001

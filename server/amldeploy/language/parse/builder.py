@@ -234,4 +234,5 @@ def attach(parent: Node, key: str, key_span: tuple[int, int], value: Node | None
 def append(parent: Node, item: Node | None) -> None:
     if item is not None:
         item.parent = parent
+        item.index = len(parent.items)
         parent.items.append(item)

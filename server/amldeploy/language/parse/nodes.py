@@ -43,6 +43,7 @@ class Node:
     items: list[Node] = field(default_factory=list)
     parent: Node | None = None
     parent_member: Member | None = None
+    index: int = -1  # place in the parent's items: a path costs its depth, not the lengths of its lists
 
     # -- objects -------------------------------------------------------------------------------------------
     def member(self, key: str) -> Member | None:
@@ -85,7 +86,9 @@ class Node:
             if node.parent_member is not None:
                 parts.append(node.parent_member.key)
             else:
-                parts.append(node.parent.items.index(node))
+                items = node.parent.items
+                at = node.index
+                parts.append(at if 0 <= at < len(items) and items[at] is node else items.index(node))
             node = node.parent
         return tuple(reversed(parts))
 
