@@ -164,3 +164,25 @@ def test_problems_in_a_long_list_name_their_item(tmp_path: Path) -> None:
     problems = validate_config(text, tmp_path / "inferenceconfig.json", Kind.INFERENCE).problems
     paths = [p.data["path"][-1] for p in problems if p.code == "IC002" and p.data]
     assert paths[:2] == [0, 1] and paths[-2:] == [19_999, 20_001] and len(paths) == 20_001
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("deploymentconfig.json", '{"computeType": "local", "x": ' + "[" * 100_000 + "]" * 100_000 + ', "|"}'),
+        ("deploymentconfig.yml", "computeType: local\nx: " + "{a: " * 100_000 + "}" * 100_000 + "\n|"),
+        (
+            "deploymentconfig.yml",
+            "computeType: local\nx:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(3000)) + "|",
+        ),
+    ],
+    ids=["json", "yaml-flow", "yaml-block"],
+)
+def test_completion_after_a_deep_part_still_offers_keys(tmp_path: Path, name: str, text: str) -> None:
+    from amldeploy.language.complete.core import _complete_config
+    from amldeploy.language.files import DiskFiles
+
+    offset = text.index("|")
+    text = text.replace("|", "")
+    items = _complete_config(text, Kind.DEPLOYMENT, offset, tmp_path / name, DiskFiles())
+    assert "port" in {item.label for item in items}
