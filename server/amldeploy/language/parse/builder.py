@@ -8,6 +8,7 @@ depth of the recursion that converts a document is bounded whatever the document
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from typing import Any
 
 import tree_sitter
@@ -217,6 +218,20 @@ class Builder:
         message = f"Number of {len(raw):,} characters ({shown}): amldeploy does not read it as a number."
         self.skip(NUMBER_TOO_LONG, start, end, message)
         return new_node("string", start, end, raw)
+
+
+def children(ts: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    """The children of a collection one at a time: ``ts.children`` makes them all at once, millions for a huge
+    list, when conversion stops after :data:`limits.MAX_VALUES`."""
+    cursor = ts.walk()
+    if not cursor.goto_first_child():
+        return
+    while True:
+        node = cursor.node
+        if node is not None:
+            yield node
+        if not cursor.goto_next_sibling():
+            return
 
 
 def new_node(kind: Any, start: int, end: int, value: Any = None) -> Node:

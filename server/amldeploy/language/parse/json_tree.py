@@ -7,7 +7,7 @@ import re
 
 import tree_sitter
 
-from amldeploy.language.parse.builder import JS_EXTRA, JS_MISSING, Builder, append, attach, new_node
+from amldeploy.language.parse.builder import JS_EXTRA, JS_MISSING, Builder, append, attach, children, new_node
 from amldeploy.language.parse.limits import (
     MAX_NUMBER_CHARS,
 )
@@ -83,7 +83,7 @@ class JsonBuilder(Builder):
             return self.obj(ts)
         if t == "array":
             node = new_node("array", start, end)
-            for child in ts.children:
+            for child in children(ts):
                 if self.full:
                     break
                 self.element(node, child)
@@ -129,7 +129,7 @@ class JsonBuilder(Builder):
     def obj(self, ts: tree_sitter.Node) -> Node:
         start, end = self.span(ts)
         node = new_node("object", start, end)
-        for child in ts.children:
+        for child in children(ts):
             if self.full:
                 break
             self.object_child(node, child)

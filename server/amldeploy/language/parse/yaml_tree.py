@@ -12,7 +12,7 @@ from typing import Any
 import tree_sitter
 import yaml
 
-from amldeploy.language.parse.builder import JS_EXTRA, JS_SYNTAX, Builder, append, attach, new_node
+from amldeploy.language.parse.builder import JS_EXTRA, JS_SYNTAX, Builder, append, attach, children, new_node
 from amldeploy.language.parse.limits import (
     ALIASES_TOO_LARGE,
     MAX_ALIAS_VALUES,
@@ -159,7 +159,7 @@ class YamlBuilder(Builder):
         start, end = self.span(ts)
         if t in ("block_mapping", "flow_mapping"):
             node = new_node("object", start, end)
-            for child in ts.children:
+            for child in children(ts):
                 if self.full:
                     break
                 if child.type in ("block_mapping_pair", "flow_pair"):
@@ -173,7 +173,7 @@ class YamlBuilder(Builder):
             return node
         if t in ("block_sequence", "flow_sequence"):
             node = new_node("array", start, end)
-            for child in ts.children:
+            for child in children(ts):
                 if self.full:
                     break
                 if child.type == "block_sequence_item":
