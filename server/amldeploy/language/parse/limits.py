@@ -39,7 +39,8 @@ ALIASES_TOO_LARGE = rule(
     "YAML aliases expand too much",
     f"The YAML aliases (`*name`) of this file expand to more than {MAX_ALIAS_VALUES:,} values (an alias that "
     "repeats an anchor which itself repeats others grows exponentially: the *billion laughs*). amldeploy does "
-    "not expand this alias. Write the values out, or use fewer levels of aliases.",
+    "not expand this alias nor the ones after it (one problem says so). Write the values out, or use fewer "
+    "levels of aliases.",
 )
 MERGE_CHAIN = rule(
     "JS013",
