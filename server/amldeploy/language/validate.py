@@ -25,8 +25,9 @@ class Kind(str, Enum):
 CONFIG_SUFFIXES = (".json", ".yml", ".yaml")
 _INFERENCE_NAME = re.compile(r"inference_?-?conf(ig)?", re.IGNORECASE)
 _DEPLOYMENT_NAME = re.compile(r"deploy(ment)?_?-?conf(ig)?", re.IGNORECASE)
-_INFERENCE_KEY = re.compile(r"""^\s*["']?entryScript["']?\s*:""", re.MULTILINE)
-_DEPLOYMENT_KEY = re.compile(r"""^\s*["']?computeType["']?\s*:|[{,]\s*"computeType"\s*:""", re.MULTILINE)
+# `^[ \t]*`, not `^\s*`: a blank run would be rescanned from each of its line starts (quadratic).
+_INFERENCE_KEY = re.compile(r"""^[ \t\r]*["']?entryScript["']?[ \t]*:""", re.MULTILINE)
+_DEPLOYMENT_KEY = re.compile(r"""^[ \t\r]*["']?computeType["']?[ \t]*:|[{,]\s*"computeType"\s*:""", re.MULTILINE)
 _INFERENCE_KEY_JSON = re.compile(r"""[{,]\s*"entryScript"\s*:""")
 
 

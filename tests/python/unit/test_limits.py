@@ -186,3 +186,20 @@ def test_completion_after_a_deep_part_still_offers_keys(tmp_path: Path, name: st
     text = text.replace("|", "")
     items = _complete_config(text, Kind.DEPLOYMENT, offset, tmp_path / name, DiskFiles())
     assert "port" in {item.label for item in items}
+
+
+def test_lines_built_to_make_patterns_backtrack_are_read_at_once(tmp_path: Path) -> None:
+    """Each of these took minutes or longer (a pattern retried a run from every character); now milliseconds."""
+    from amldeploy.language.complete.core import _complete_config
+    from amldeploy.language.files import DiskFiles
+    from amldeploy.language.validate import kind_from_content
+
+    anchors = "computeType: local\n" + "&" * 60 + "\nport: eighty\n"
+    problems = validate_config(anchors, tmp_path / "deploymentconfig.yml", Kind.DEPLOYMENT).problems
+    assert "JS001" in {p.code for p in problems}
+    assert kind_from_content("\n" * 1_000_000 + "computeType: local\n") == Kind.DEPLOYMENT
+    long_line = "computeType: local\na" + " " * 1_000_000 + "b\n"
+    path = tmp_path / "deploymentconfig.yml"
+    assert "port" in {
+        item.label for item in _complete_config(long_line, Kind.DEPLOYMENT, len(long_line), path, DiskFiles())
+    }

@@ -80,7 +80,8 @@ class Masked:
 _SAFE_LEAD = 48
 # Where a line's block collections may start: its indentation, then the run of `- `, `? ` and `: ` indicators
 # (anchors, tags and tabs included, so that nothing the parser could push is missed).
-_LEAD = r"(?:[ \t]|[-?:](?=[ \t\r\n]|$)|[&!][^ \t\r\n]*)"
+# Each token has one way to match (an anchor or tag runs to a blank): a run of them never backtracks.
+_LEAD = r"(?:[ \t]|[-?:](?=[ \t\r\n]|$)|[&!][^ \t\r\n]*(?=[ \t\r\n]|$))"
 _FAST = re.compile(rf"^{_LEAD}{{{_SAFE_LEAD}}}", re.MULTILINE)
 _LINE = re.compile(rf"^({_LEAD}*)(.?)", re.MULTILINE)
 _INDICATOR = re.compile(r"[-?:](?=[ \t\r\n]|$)")
