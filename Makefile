@@ -63,6 +63,7 @@ test: lint unit ext-lint ext-unit e2e
 bench: setup
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/lsp.py
+	$(BIN)/python bench/big.py
 	$(BIN)/python bench/runtime.py
 
 # `clean`: what the two commands built inside the clone, except the slow caches of .cache/ (Azure's inference

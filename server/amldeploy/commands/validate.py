@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from amldeploy.language.files import DiskFiles
 from amldeploy.language.parse.sources import find_configs, read_source
 from amldeploy.language.problems import Problem, Severity
 from amldeploy.language.rules.inference import resolve_paths
@@ -65,7 +66,7 @@ def run_validate(paths: list[str], output_format: str, out: TextIO = sys.stdout,
         if kind == Kind.INFERENCE and root is not None and root.kind == "object":
             # An inference config also lints the entry script it names (when that file exists).
             script = resolve_paths(root, path.parent).entry_script
-            if script is not None and script.suffix == ".py" and script.is_file():
+            if script is not None and script.suffix == ".py" and DiskFiles().is_file(script):
                 add(script, Kind.ENTRY_SCRIPT, False)
 
     for raw in paths:
@@ -102,8 +103,10 @@ def _shown(path: Path) -> str:
     try:
         rel = os.path.relpath(path)
     except ValueError:
-        return str(path)
-    return rel if not rel.startswith("..") else str(path)
+        rel = str(path)
+    shown = rel if not rel.startswith("..") else str(path)
+    # A name that is not UTF-8 on disk comes back with surrogate escapes: show its bytes instead.
+    return os.fsencode(shown).decode("utf-8", "backslashreplace")
 
 
 def _print(reports: list[FileReport], output_format: str, out: TextIO) -> None:
@@ -115,8 +118,9 @@ def _print(reports: list[FileReport], output_format: str, out: TextIO) -> None:
                 item = {"path": report.shown, **p.to_json(index)}
                 item.pop("source", None)
                 items.append(item)
-        json.dump(items, out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        text = json.dumps(items, indent=2, ensure_ascii=False)
+        # A lone surrogate from the document (its "\ud800") goes out as that same JSON escape.
+        out.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
         return
     counts = {Severity.ERROR: 0, Severity.WARNING: 0}
     for report in reports:

@@ -14,11 +14,14 @@ MAX_READ_BYTES = 5 * 1024 * 1024
 
 
 def resolve(base: Path, relative: str) -> Path:
-    """``base / relative`` made absolute; never raises (a NUL byte or a symlink loop is the user's typing)."""
+    """``base / relative`` made absolute; never raises (a NUL byte or a symlink loop is the user's typing).
+
+    A path the system refuses stays as typed, so that it names no file: dropping a NUL would name another.
+    """
     try:
         return (base / relative).resolve()
     except (OSError, ValueError, RuntimeError):
-        return Path(os.path.normpath(base / relative.replace("\x00", "")))
+        return Path(os.path.normpath(base / relative))
 
 
 class FileAccess(Protocol):

@@ -8,7 +8,7 @@ from enum import Enum
 from pathlib import Path
 
 from amldeploy.language.files import DiskFiles, FileAccess
-from amldeploy.language.parse.documents import ParsedDocument, detect_language, parse_document
+from amldeploy.language.parse.documents import ParsedDocument, detect_language, gc_paused, parse_document
 from amldeploy.language.parse.nodes import Node
 from amldeploy.language.problems import Problem, sort_problems
 from amldeploy.language.rules.deployment import check_deployment, compute_type
@@ -25,8 +25,9 @@ class Kind(str, Enum):
 CONFIG_SUFFIXES = (".json", ".yml", ".yaml")
 _INFERENCE_NAME = re.compile(r"inference_?-?conf(ig)?", re.IGNORECASE)
 _DEPLOYMENT_NAME = re.compile(r"deploy(ment)?_?-?conf(ig)?", re.IGNORECASE)
-_INFERENCE_KEY = re.compile(r"""^\s*["']?entryScript["']?\s*:""", re.MULTILINE)
-_DEPLOYMENT_KEY = re.compile(r"""^\s*["']?computeType["']?\s*:|[{,]\s*"computeType"\s*:""", re.MULTILINE)
+# `^[ \t]*`, not `^\s*`: a blank run would be rescanned from each of its line starts (quadratic).
+_INFERENCE_KEY = re.compile(r"""^[ \t\r]*["']?entryScript["']?[ \t]*:""", re.MULTILINE)
+_DEPLOYMENT_KEY = re.compile(r"""^[ \t\r]*["']?computeType["']?[ \t]*:|[{,]\s*"computeType"\s*:""", re.MULTILINE)
 _INFERENCE_KEY_JSON = re.compile(r"""[{,]\s*"entryScript"\s*:""")
 
 
@@ -79,7 +80,11 @@ def schema_validator(kind: Kind) -> SchemaValidator:
 
 def validate_config(text: str, path: Path, kind: Kind, files: FileAccess | None = None) -> ConfigResult:
     """All problems of an inference or deployment config. ``path`` locates the files it names."""
-    files = files or DiskFiles()
+    with gc_paused():
+        return _validate_config(text, path, kind, files or DiskFiles())
+
+
+def _validate_config(text: str, path: Path, kind: Kind, files: FileAccess) -> ConfigResult:
     document = parse_document(text, detect_language(text, path.name))
     problems = list(document.problems)
     root = document.root
@@ -91,7 +96,7 @@ def validate_config(text: str, path: Path, kind: Kind, files: FileAccess | None 
             if kind == Kind.INFERENCE
             else check_deployment(root, config_dir, files)
         )
-        problems.extend(_merge(generic, specific, kind, root))
+        problems.extend(document.outside_skipped(_merge(generic, specific, kind, root)))
     return ConfigResult(kind, document, sort_problems(problems))
 
 

@@ -22,6 +22,7 @@ from amldeploy.language.complete.values import item_object, value_completions, v
 from amldeploy.language.complete.yaml import scan_yaml
 from amldeploy.language.files import FileAccess
 from amldeploy.language.parse.documents import detect_language
+from amldeploy.language.parse.limits import mask_limits
 from amldeploy.language.validate import Kind, schema_validator
 
 __all__ = ["Completion", "complete_config", "complete_script", "config_context"]
@@ -47,7 +48,11 @@ def complete_script(text: str, offset: int) -> list[Completion]:
 def config_context(text: str, offset: int, filename: str) -> Context | None:
     """Where the cursor is in a config document (for completion, and for anyone who needs the same)."""
     offset = max(0, min(offset, len(text)))
-    if detect_language(text, filename) == "json":
+    language = detect_language(text, filename)
+    # The scan keeps a frame (and its path) per level: what nests beyond the limits is blanked out for it
+    # as for the parser (same offsets), so a 100 000-deep document costs no 100 000² path parts.
+    text = mask_limits(text, language).text
+    if language == "json":
         return scan_json(text, offset)
     return scan_yaml(text, offset)
 

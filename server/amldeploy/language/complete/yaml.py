@@ -16,9 +16,11 @@ from amldeploy.language.complete.types import Context, Frame
 from amldeploy.language.parse.documents import yaml_plain_scalar
 from amldeploy.language.parse.nodes import PathPart
 
-_KEY = re.compile(
-    r"""(?P<key>"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|(?:[^\s#'"{}\[\],&*!|>%@`-]|-(?=\S))[^#]*?)[ \t]*:(?=[ \t]|$)"""
-)
+# A key: quoted, or plain up to the first `:` followed by a blank (found by a search, not a lazy match that
+# would retry the blanks before it from every character: quadratic on a long line).
+_QUOTED_KEY = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^']|'')*')[ \t]*:(?=[ \t]|$)""")
+_PLAIN_KEY_START = re.compile(r"""[^\s#'"{}\[\],&*!|>%@`-]|-(?=\S)""")
+_MAPPING_COLON = re.compile(r":(?=[ \t]|$)")
 _BLOCK_SCALAR = re.compile(r"^[|>][-+0-9]*\s*$")
 _PROPERTY = re.compile(r"^[&!][^\s]*\s*")  # an anchor or a tag before the value
 
@@ -80,11 +82,10 @@ def _parse_line(start: int, text: str) -> _Line:
         while col < len(text) and text[col] in " \t":
             col += 1
     line.col = col
-    m = _KEY.match(text, col)
-    if m is not None and m.start() == col:
-        line.key = _key_text(m.group("key"))
-        line.key_end = m.end("key")
-        line.colon = m.end()
+    found = _match_key(text, col)
+    if found is not None:
+        line.key = _key_text(text[col : found[0]])
+        line.key_end, line.colon = found
         value_col = line.colon
         while value_col < len(text) and text[value_col] in " \t":
             value_col += 1
@@ -94,6 +95,22 @@ def _parse_line(start: int, text: str) -> _Line:
         line.value_col = value_col
         line.value_end = max(value_col, _strip_comment(text, value_col))
     return line
+
+
+def _match_key(text: str, col: int) -> tuple[int, int] | None:
+    """(end of the key, end of its colon) for a key at ``col``; None when the line holds none there."""
+    quoted = _QUOTED_KEY.match(text, col)
+    if quoted is not None:
+        return quoted.end(1), quoted.end()
+    if _PLAIN_KEY_START.match(text, col) is None:
+        return None
+    colon = _MAPPING_COLON.search(text, col + 1)
+    if colon is None or "#" in text[col + 1 : colon.start()]:
+        return None
+    end = colon.start()
+    while end > col + 1 and text[end - 1] in " \t":
+        end -= 1
+    return end, colon.end()
 
 
 def _key_text(raw: str) -> str:

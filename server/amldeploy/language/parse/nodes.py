@@ -43,6 +43,7 @@ class Node:
     items: list[Node] = field(default_factory=list)
     parent: Node | None = None
     parent_member: Member | None = None
+    index: int = -1  # place in the parent's items: a path costs its depth, not the lengths of its lists
 
     # -- objects -------------------------------------------------------------------------------------------
     def member(self, key: str) -> Member | None:
@@ -85,17 +86,22 @@ class Node:
             if node.parent_member is not None:
                 parts.append(node.parent_member.key)
             else:
-                parts.append(node.parent.items.index(node))
+                items = node.parent.items
+                at = node.index
+                parts.append(at if 0 <= at < len(items) and items[at] is node else items.index(node))
             node = node.parent
         return tuple(reversed(parts))
 
     def walk(self) -> Iterator[Node]:
-        yield self
-        for m in self.members:
-            if m.value is not None:
-                yield from m.value.walk()
-        for item in self.items:
-            yield from item.walk()
+        """This node and every node below it, in document order (a work list: no recursion)."""
+        pending = [self]
+        while pending:
+            node = pending.pop()
+            yield node
+            if node.items:
+                pending.extend(reversed(node.items))
+            if node.members:
+                pending.extend(m.value for m in reversed(node.members) if m.value is not None)
 
     def node_at(self, offset: int) -> Node:
         """The innermost node whose range holds ``offset`` (ends inclusive: a cursor at the end counts)."""

@@ -62,8 +62,8 @@ def read_source(path: Path) -> Source:
             message = f"File too large ({mb:.1f} MB): amldeploy reads configs and entry scripts up to {limit} MB."
             return Source(path, "", [TOO_LARGE.at(0, 0, message)], unreadable=True)
         raw = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL or a lone surrogate in the name
+        reason = getattr(exc, "strerror", None) or str(exc)
         return Source(path, "", [BINARY.at(0, 0, f"Cannot read the file: {reason}.")], unreadable=True)
     if b"\x00" in raw[:8192]:
         return Source(

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from amldeploy.language.entry_script import lint  # noqa: F401
-from amldeploy.language.parse import documents, sources  # noqa: F401
+from amldeploy.language.parse import documents, limits, sources  # noqa: F401
 from amldeploy.language.rules import deployment, inference  # noqa: F401
 from amldeploy.language.rules.codes import RULES
 from amldeploy.language.schema import validator  # noqa: F401

@@ -102,6 +102,11 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+# Finding the closest known key costs a fuzzy match per unknown key. A document with hundreds of unknown keys
+# holds no typos worth suggesting, and a hostile one would spend seconds on them: the first ones get a guess.
+MAX_SUGGESTIONS = 200
+
+
 class SchemaValidator:
     """Validates documents of one kind (``inferenceconfig`` or ``deploymentconfig``)."""
 
@@ -109,8 +114,10 @@ class SchemaValidator:
         self.schema_name = schema_name
         self.rules = rules
         self._resolver = _Resolver(schema_name)
+        self._suggestions = MAX_SUGGESTIONS
 
     def validate(self, root: Node) -> list[Problem]:
+        self._suggestions = MAX_SUGGESTIONS
         out: list[Problem] = []
         self._check(root, [(load_schema(self.schema_name), self.schema_name)], out)
         seen: set[tuple[int, int, str, str]] = set()
@@ -281,7 +288,10 @@ class SchemaValidator:
         elsewhere = _known_elsewhere(self.schema_name, key)
         if elsewhere:
             data["knownIn"] = elsewhere
-        suggestion = _closest(key, known)
+        suggestion = None
+        if self._suggestions > 0:
+            self._suggestions -= 1
+            suggestion = _closest(key, known)
         message = f"Unknown key '{key}': v1 ignores it."
         if suggestion is not None:
             data["replacement"] = suggestion
@@ -402,15 +412,18 @@ def _closest(key: str, known: list[str]) -> str | None:
     return matches[0] if matches else None
 
 
-@lru_cache(maxsize=64)
 def _known_elsewhere(schema_name: str, key: str) -> str:
     """For a deployment config: which compute types read ``key`` (``"computeType ACI"``)."""
-    schema = load_schema(schema_name)
-    owners = [
-        name
-        for name, definition in schema.get("definitions", {}).items()
-        if isinstance(definition, Mapping) and key in definition.get("properties", {})
-    ]
+    return _owners(schema_name).get(key, "")
+
+
+@lru_cache(maxsize=8)
+def _owners(schema_name: str) -> dict[str, str]:
+    """Every key some compute type's branch reads → ``"computeType ACI / AKS"`` (one look-up per key)."""
     labels = {"local": "local", "aci": "ACI", "aks": "AKS", "aksEndpoint": "AKSENDPOINT"}
-    names = [labels.get(o, o) for o in owners if o in labels]
-    return f"computeType {' / '.join(names)}" if names else ""
+    owners: dict[str, list[str]] = {}
+    for name, definition in load_schema(schema_name).get("definitions", {}).items():
+        if name in labels and isinstance(definition, Mapping):
+            for key in definition.get("properties", {}):
+                owners.setdefault(key, []).append(labels[name])
+    return {key: f"computeType {' / '.join(names)}" for key, names in owners.items()}

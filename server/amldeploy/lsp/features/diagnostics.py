@@ -49,6 +49,9 @@ def validate_now(ls: AmlLanguageServer, uri: str, follow: bool = True) -> None:
         analysis = analyse(ls, uri)
     except Exception as error:
         ls.feature_failed("diagnostics", error)
+        # The last diagnostics describe an older text: clear them rather than leave them standing.
+        if ls.analyses.pop(uri, None) is not None:
+            publish(ls, uri, None, [])
         return
     if analysis is None:
         if ls.analyses.pop(uri, None) is not None:
