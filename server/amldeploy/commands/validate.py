@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from amldeploy.language.discover import find_configs
 from amldeploy.language.files import DiskFiles
-from amldeploy.language.parse.sources import find_configs, read_source
+from amldeploy.language.parse.sources import read_source
 from amldeploy.language.problems import Problem, Severity
 from amldeploy.language.rules.inference import resolve_paths
 from amldeploy.language.text import TextIndex

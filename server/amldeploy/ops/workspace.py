@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from amldeploy.language.discover import SKIP_DIRS, config_candidates
 from amldeploy.language.files import FileAccess
-from amldeploy.language.parse.sources import SKIP_DIRS, config_candidates
 from amldeploy.language.problems import Problem
 from amldeploy.language.rules.inference import resolve_paths
 from amldeploy.language.validate import Kind, validate_config, validate_script

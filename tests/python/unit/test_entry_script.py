@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from amldeploy.language.codes import RULES
 from amldeploy.language.entry_script import parse as entry_script_parse
 from amldeploy.language.entry_script.lint import lint_entry_script
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.rules.codes import RULES
 from amldeploy.language.text import Position, TextIndex
 from tests.python.markers import marked, show
 

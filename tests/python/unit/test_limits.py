@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from amldeploy.language.codes import RULES
 from amldeploy.language.parse import limits
 from amldeploy.language.parse.documents import parse_document
 from amldeploy.language.problems import Problem
-from amldeploy.language.rules.codes import RULES
 from amldeploy.language.validate import Kind, validate_config
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "limits"

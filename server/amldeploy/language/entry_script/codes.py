@@ -6,8 +6,8 @@ calls ``init()`` once per worker and ``run(...)`` once per request, and JSON-enc
 
 from __future__ import annotations
 
+from amldeploy.language.codes import rule
 from amldeploy.language.problems import Severity
-from amldeploy.language.rules.codes import rule
 
 SYNTAX = rule(
     "SC001",

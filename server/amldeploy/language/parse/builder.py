@@ -13,6 +13,7 @@ from typing import Any
 
 import tree_sitter
 
+from amldeploy.language.codes import Rule, rule
 from amldeploy.language.parse.limits import (
     MAX_DEPTH,
     MAX_VALUES,
@@ -22,7 +23,6 @@ from amldeploy.language.parse.limits import (
 )
 from amldeploy.language.parse.nodes import Member, Node
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.rules.codes import Rule, rule
 
 JS_SYNTAX = rule(
     "JS001",

@@ -22,6 +22,7 @@ import tree_sitter
 import tree_sitter_json
 import tree_sitter_yaml
 
+from amldeploy.language.codes import rule
 from amldeploy.language.parse import limits, pieces
 from amldeploy.language.parse.builder import Builder
 from amldeploy.language.parse.json_tree import JsonBuilder
@@ -35,7 +36,6 @@ from amldeploy.language.parse.limits import (
 from amldeploy.language.parse.nodes import Member, Node
 from amldeploy.language.parse.yaml_tree import YamlBuilder, yaml_plain_scalar
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.rules.codes import rule
 
 Language = Literal["json", "yaml"]
 __all__ = ["Language", "ParsedDocument", "clear_cache", "detect_language", "parse_document", "yaml_plain_scalar"]

@@ -7,13 +7,13 @@ import re
 
 import tree_sitter
 
+from amldeploy.language.codes import rule
 from amldeploy.language.parse.builder import JS_EXTRA, JS_MISSING, Builder, append, attach, children, new_node
 from amldeploy.language.parse.limits import (
     MAX_NUMBER_CHARS,
 )
 from amldeploy.language.parse.nodes import Node
 from amldeploy.language.problems import Severity
-from amldeploy.language.rules.codes import rule
 
 JS_COMMENT = rule(
     "JS003",

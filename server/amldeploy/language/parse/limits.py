@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from amldeploy.language.codes import rule
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.rules.codes import rule
 
 MAX_DEPTH = 64
 MAX_ALIAS_VALUES = 10_000

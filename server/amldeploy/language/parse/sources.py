@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from amldeploy.language.codes import rule
 from amldeploy.language.files import MAX_READ_BYTES
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.rules.codes import rule
-from amldeploy.language.validate import CONFIG_SUFFIXES, Kind, classify, kind_from_name
 
 TOO_LARGE = rule(
     "JS008",
@@ -25,21 +22,6 @@ NOT_UTF8 = rule(
     Severity.ERROR,
     "Not UTF-8",
     "Config files and entry scripts must be UTF-8 text (as Azure's tools read them). Re-save the file as UTF-8.",
-)
-
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        "node_modules",
-        ".venv",
-        "venv",
-        "__pycache__",
-        ".amldeploy",
-        ".mypy_cache",
-        ".tox",
-    }
 )
 
 
@@ -85,28 +67,3 @@ def read_source(path: Path) -> Source:
             f"Not UTF-8: invalid byte 0x{body[bad]:02x} at line {line}, column {column}. Re-save the file as UTF-8."
         )
         return Source(path, text, [NOT_UTF8.at(len(prefix), len(prefix) + 1, message)], unreadable=True)
-
-
-def config_candidates(folder: Path) -> Iterator[Path]:
-    """The .json/.yml/.yaml files below ``folder`` that may be configs, in a stable order: the one walk (and the
-    one list of skipped folders) that ``amldeploy validate`` on a folder and the editor's list of configs share."""
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-        for name in sorted(filenames):
-            if name.lower().endswith(CONFIG_SUFFIXES):
-                yield Path(dirpath) / name
-
-
-def find_configs(folder: Path) -> Iterator[tuple[Path, Kind]]:
-    """Inference and deployment configs below ``folder``, by name first and by content second."""
-    for path in config_candidates(folder):
-        kind = kind_from_name(path)
-        if kind is None:
-            try:
-                if path.stat().st_size > 1024 * 1024:
-                    continue
-                kind = classify(path, path.read_bytes().decode("utf-8", errors="replace"))
-            except OSError:
-                continue
-        if kind in (Kind.INFERENCE, Kind.DEPLOYMENT):
-            yield path, kind

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from amldeploy.language.codes import rule
 from amldeploy.language.files import FileAccess, resolve
 from amldeploy.language.parse.nodes import Member, Node
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.rules.codes import rule
 
 ACI_LIMIT = rule(
     "DC010",

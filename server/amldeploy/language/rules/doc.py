@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from amldeploy.language.codes import RULES
 from amldeploy.language.entry_script import lint  # noqa: F401
 from amldeploy.language.parse import documents, limits, sources  # noqa: F401
 from amldeploy.language.rules import deployment, inference  # noqa: F401
-from amldeploy.language.rules.codes import RULES
 from amldeploy.language.schema import validator  # noqa: F401
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "rules.md"

@@ -7,11 +7,11 @@ import keyword
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from amldeploy.language.codes import rule
 from amldeploy.language.conda import read_conda
 from amldeploy.language.files import FileAccess, resolve
 from amldeploy.language.parse.nodes import Node
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.rules.codes import rule
 
 ENTRY_NOT_FOUND = rule(
     "IC010",

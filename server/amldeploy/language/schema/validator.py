@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from amldeploy.language.codes import Rule, rule
 from amldeploy.language.parse.nodes import Member, Node, describe
 from amldeploy.language.problems import Problem, Severity
-from amldeploy.language.rules.codes import Rule, rule
 from amldeploy.language.schema.store import load_schema
 
 Schema = Mapping[str, Any]
