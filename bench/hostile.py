@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -301,9 +302,13 @@ def main() -> int:
     parser.add_argument("--mutations", type=int)
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds before a document counts as a hang")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--memory", type=int, default=3072, help="address-space limit of every process, in MB")
     parser.add_argument("--skip", nargs="*", default=[], choices=["cli", "lsp", "big"])
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    # Inherited by every process started here: a document that eats memory fails with MemoryError (a crash in
+    # the table) instead of waking the machine's OOM killer.
+    resource.setrlimit(resource.RLIMIT_AS, (args.memory << 20, resource.getrlimit(resource.RLIMIT_AS)[1]))
     count = args.mutations if args.mutations is not None else (300 if args.quick else 2200)
     where = subprocess.run(
         [sys.executable, "-c", "import amldeploy; print(amldeploy.__file__)"], capture_output=True, text=True

@@ -244,9 +244,18 @@ def key_counts(sizes: tuple[int, ...] = (10_000, 50_000)) -> Iterator[Doc]:
         yield Doc("huge key count", f"JSON, one key {n} times", "deploymentconfig.json", duplicates.encode())
 
 
+def long_runs() -> Iterator[Doc]:
+    """One token repeated on a line: quadratic for a backtracking pattern, nesting for YAML's ``? `` keys."""
+    for token in ("&", "!", "*", " ", "- ", ": ", "#", "'", "\\", "a"):
+        for n in (30, 5_000, 50_000):
+            yield Doc("long run of one token", f"{token!r} x {n}", "deploymentconfig.yml", (token * n + "\n").encode())
+    for n in (8, 24, 40, 64, 1000):
+        yield Doc("nested YAML complex keys", f"'? ' x {n}", "deploymentconfig.yml", ("? " * n + "\n").encode())
+
+
 def hostile() -> list[Doc]:
     docs: list[Doc] = []
-    for builder in (nesting, aliases, merges, numbers, unicode_docs, long_names, key_counts):
+    for builder in (nesting, aliases, merges, numbers, unicode_docs, long_names, key_counts, long_runs):
         docs.extend(builder())
     return docs
 

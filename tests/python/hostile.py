@@ -245,6 +245,24 @@ def key_counts(draw: st.DrawFn) -> Hostile:
     )
 
 
+# "? " (nested complex keys) is left out: it exhausts memory (test_nested_complex_keys_via_the_cli).
+RUN_CHARACTERS = ["&", "!", "*", " ", "\t", "-", ": ", "- ", "#", "'", '"', "\\", "{", "[", ",", "a", "\n", "\n "]
+
+
+@st.composite
+def long_runs(draw: st.DrawFn) -> Hostile:
+    """A long run of one token, alone or after a key: what makes a backtracking pattern take quadratic time."""
+    run = draw(st.sampled_from(RUN_CHARACTERS)) * draw(st.integers(1_000, 60_000))
+    place = draw(st.sampled_from(["line", "value", "key", "after"]))
+    text = {
+        "line": run,
+        "value": "computeType: local\nport: " + run + "\n",
+        "key": "computeType: local\n" + run + ": 1\n",
+        "after": '{"computeType": "local"}' + run,
+    }[place]
+    return Hostile("long run", text, "deploymentconfig.json" if place == "after" else "deploymentconfig.yml")
+
+
 def any_hostile(big: bool = True) -> st.SearchStrategy[Hostile]:
-    classes = [deep(), aliases(), merges(), numbers(), unicode_docs(), paths()]
+    classes = [deep(), aliases(), merges(), numbers(), unicode_docs(), paths(), long_runs()]
     return st.one_of(*classes, key_counts()) if big else st.one_of(*classes)

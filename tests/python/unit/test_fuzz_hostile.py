@@ -8,6 +8,7 @@ limit the document gets that limit's ``JS###`` problem; well inside it, it does 
 from __future__ import annotations
 
 import json
+import resource
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +31,7 @@ from tests.python.hostile import (
     deep,
     deep_doc,
     key_counts,
+    long_runs,
     merges,
     number_doc,
     numbers,
@@ -133,6 +136,24 @@ def test_long_absolute_and_escaping_paths_get_an_error(tmp_path: Path, doc: Host
     check(doc, tmp_path)
 
 
+@fuzz(30)
+@given(long_runs())
+@example(Hostile("long run", "&" * 30 + "\n", "deploymentconfig.yml"))
+def test_long_runs_of_one_token(tmp_path: Path, doc: Hostile) -> None:
+    check(doc, tmp_path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a line of 40+ '? ' (YAML complex keys, each the key of the next) makes each key's text embed the "
+    "escaped text of the one inside it: MemoryError past 1 GB",
+)
+@pytest.mark.parametrize("depth", [40, 1000])
+def test_nested_complex_keys_via_the_cli(tmp_path: Path, depth: int) -> None:
+    doc = Hostile("nested complex keys", "? " * depth + "\n", "deploymentconfig.yml")
+    cli(tmp_path, doc, memory=1 << 30)  # the limit keeps a failure a MemoryError, not the machine's OOM killer
+
+
 @fuzz(4)
 @given(key_counts())
 def test_huge_key_counts(tmp_path: Path, doc: Hostile) -> None:
@@ -148,7 +169,7 @@ def test_the_limits_are_generous_for_real_configs() -> None:
     assert limits.MAX_ALIAS_VALUES >= 1_000
 
 
-def cli(folder: Path, doc: Hostile) -> tuple[int, list[dict[str, object]]]:
+def cli(folder: Path, doc: Hostile, memory: int | None = None) -> tuple[int, list[dict[str, object]]]:
     (folder / "score.py").write_text(SCORE, encoding="utf-8")
     path = folder / doc.name
     # What cannot be UTF-8 (a lone surrogate) is written as the bytes an editor would have saved.
@@ -159,6 +180,7 @@ def cli(folder: Path, doc: Hostile) -> tuple[int, list[dict[str, object]]]:
         text=True,
         timeout=HANG_SECONDS,
         cwd=folder,
+        preexec_fn=None if memory is None else lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory)),
     )
     assert done.returncode in (0, 1, 2), f"exit status {done.returncode}: {done.stderr[-2000:]}"
     assert "Traceback" not in done.stderr, done.stderr[-2000:]
