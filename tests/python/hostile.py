@@ -245,8 +245,7 @@ def key_counts(draw: st.DrawFn) -> Hostile:
     )
 
 
-# "? " (nested complex keys) is left out: it exhausts memory (test_nested_complex_keys_via_the_cli).
-RUN_CHARACTERS = ["&", "!", "*", " ", "\t", "-", ": ", "- ", "#", "'", '"', "\\", "{", "[", ",", "a", "\n", "\n "]
+RUN_CHARACTERS = ["&", "!", "*", " ", "\t", "-", ": ", "- ", "? ", "#", "'", '"', "\\", "{", "[", ",", "a", "\n", "\n "]
 
 
 @st.composite

@@ -17,7 +17,8 @@ from amldeploy.language.problems import Problem
 from amldeploy.language.validate import Kind, validate_config
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "limits"
-LIMIT_CODES = ["JS011", "JS012", "JS013", "JS014", "JS015"]
+# JS016 (a list or mapping as a YAML key) is no limit, but nested `? ? ?` keys were one of the hostile classes.
+LIMIT_CODES = ["JS011", "JS012", "JS013", "JS014", "JS015", "JS016"]
 
 
 def problems_of(path: Path) -> tuple[str, list[Problem]]:
@@ -203,3 +204,11 @@ def test_lines_built_to_make_patterns_backtrack_are_read_at_once(tmp_path: Path)
     assert "port" in {
         item.label for item in _complete_config(long_line, Kind.DEPLOYMENT, len(long_line), path, DiskFiles())
     }
+
+
+def test_nested_complex_keys_are_one_problem_at_the_outermost_key() -> None:
+    text, problems = problems_of(FIXTURES / "js016-fires-deploymentconfig.yml")
+    assert at(text, problems, "JS016") == ["? ? ? ? nest", "[a, b]\n: 1\n"]
+    deep = "computeType: local\n" + "? " * 2000 + "x\n"
+    found = validate_config(deep, Path("deploymentconfig.yml"), Kind.DEPLOYMENT).problems
+    assert [p.start for p in found if p.code == "JS016"] == [len("computeType: local\n? ")]

@@ -12,6 +12,7 @@ from typing import Any
 import tree_sitter
 import yaml
 
+from amldeploy.language.codes import rule
 from amldeploy.language.parse.builder import JS_EXTRA, JS_SYNTAX, Builder, append, attach, children, new_node
 from amldeploy.language.parse.limits import (
     ALIASES_TOO_LARGE,
@@ -23,6 +24,15 @@ from amldeploy.language.parse.limits import (
     TOO_DEEP,
 )
 from amldeploy.language.parse.nodes import Node
+from amldeploy.language.problems import Severity
+
+JS_COLLECTION_KEY = rule(
+    "JS016",
+    Severity.ERROR,
+    "A list or mapping as a key",
+    "A YAML complex key (`? [a, b]` or `? {a: 1}`) is a list or mapping used as a key. v1 read YAML with PyYAML, "
+    "which stops at it with *found unhashable key*. Use a plain string as the key.",
+)
 
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -300,6 +310,16 @@ class YamlBuilder(Builder):
         key = self.value(key_ts)
         self.values = counted  # a member counts once, as in JSON
         if key is None:
+            return
+        if key.kind in ("object", "array"):
+            # PyYAML, which v1 read YAML with, refuses the whole file ("found unhashable key"); the member is left
+            # out, so no key text is ever built from a collection (nested `? ? ?` keys grew it exponentially).
+            kind = "list" if key.kind == "array" else "mapping"
+            message = f"A {kind} as a key: v1 (PyYAML) stops here with 'found unhashable key'."
+            inner = [p for p in self.problems if p.code == "JS016" and key.start <= p.start and p.end <= key.end]
+            for p in inner:  # one problem for the outermost key of `? ? ?`
+                self.problems.remove(p)
+            self.problems.append(JS_COLLECTION_KEY.at(key.start, key.end, message))
             return
         merge = key.kind == "string" and key.value == "<<" and value_ts is not None
         if merge and value_ts is not None and not self.merge_allowed(node, value_ts):
