@@ -305,6 +305,11 @@ class YamlBuilder(Builder):
             if child.type == "ERROR" or child.is_missing:
                 self.error(child)
         if key_ts is None:
+            if not any(c.type == "?" for c in ts.children):  # `: value` (YAML 1.2's empty key); `?` makes it explicit
+                mark = next((c for c in ts.children if c.type == ":"), ts)
+                start = self.off(self.base + mark.start_byte)
+                message = "A key is missing before ':'; v1 read YAML with PyYAML, which stops here."
+                self.problems.append(JS_SYNTAX.at(start, start + 1, message))
             return
         counted = self.values
         key = self.value(key_ts)
