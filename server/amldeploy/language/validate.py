@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 
 from amldeploy.language.files import DiskFiles, FileAccess
+from amldeploy.language.names import CONFIG_SUFFIXES as CONFIG_SUFFIXES
+from amldeploy.language.names import Kind as Kind
+from amldeploy.language.names import kind_by_patterns
 from amldeploy.language.parse.documents import ParsedDocument, detect_language, gc_paused, parse_document
 from amldeploy.language.parse.nodes import Node
 from amldeploy.language.problems import Problem, sort_problems
@@ -15,16 +17,6 @@ from amldeploy.language.rules.deployment import check_deployment, compute_type
 from amldeploy.language.rules.inference import check_inference
 from amldeploy.language.schema.validator import DEPLOYMENT_RULES, INFERENCE_RULES, SchemaValidator
 
-
-class Kind(str, Enum):
-    INFERENCE = "inference-config"
-    DEPLOYMENT = "deployment-config"
-    ENTRY_SCRIPT = "entry-script"
-
-
-CONFIG_SUFFIXES = (".json", ".yml", ".yaml")
-_INFERENCE_NAME = re.compile(r"inference_?-?conf(ig)?", re.IGNORECASE)
-_DEPLOYMENT_NAME = re.compile(r"deploy(ment)?_?-?conf(ig)?", re.IGNORECASE)
 # `^[ \t]*`, not `^\s*`: a blank run would be rescanned from each of its line starts (quadratic).
 _INFERENCE_KEY = re.compile(r"""^[ \t\r]*["']?entryScript["']?[ \t]*:""", re.MULTILINE)
 _DEPLOYMENT_KEY = re.compile(r"""^[ \t\r]*["']?computeType["']?[ \t]*:|[{,]\s*"computeType"\s*:""", re.MULTILINE)
@@ -37,11 +29,7 @@ def kind_from_name(path: Path) -> Kind | None:
         return Kind.ENTRY_SCRIPT
     if not name.lower().endswith(CONFIG_SUFFIXES):
         return None
-    if _INFERENCE_NAME.search(name):
-        return Kind.INFERENCE
-    if _DEPLOYMENT_NAME.search(name):
-        return Kind.DEPLOYMENT
-    return None
+    return kind_by_patterns(name)
 
 
 def kind_from_content(text: str) -> Kind | None:

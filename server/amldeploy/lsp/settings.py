@@ -6,9 +6,10 @@ never fatal: a bad setting must not take the editor's diagnostics down.
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
 from typing import Any
+
+from amldeploy.language.names import DEFAULT_PATTERNS, Kind, kind_by_patterns
 
 SECTION = "amldeploy"
 SEVERITIES = ("error", "warning", "information", "hint", "off")
@@ -26,26 +27,10 @@ MAX_POLL_MS = 600_000
 @dataclass(frozen=True, slots=True)
 class Settings:
     # File name patterns (fnmatch, case-insensitive) that mark a document as one of the three kinds.
-    inference_patterns: tuple[str, ...] = (
-        "*inferenceconfig*.json",
-        "*inferenceconfig*.yml",
-        "*inferenceconfig*.yaml",
-        "*inference_config*.json",
-        "*inference_config*.yml",
-        "*inference_config*.yaml",
-    )
-    deployment_patterns: tuple[str, ...] = (
-        "*deploymentconfig*.json",
-        "*deploymentconfig*.yml",
-        "*deploymentconfig*.yaml",
-        "*deploy_config*.json",
-        "*deploy_config*.yml",
-        "*deploy_config*.yaml",
-        "*deployment_config*.json",
-        "*deployment_config*.yml",
-        "*deployment_config*.yaml",
-    )
-    entry_script_patterns: tuple[str, ...] = ("score.py",)
+    # (defaults: the one table of ``language/names.py``, which ``amldeploy validate`` uses too).
+    inference_patterns: tuple[str, ...] = DEFAULT_PATTERNS[Kind.INFERENCE]
+    deployment_patterns: tuple[str, ...] = DEFAULT_PATTERNS[Kind.DEPLOYMENT]
+    entry_script_patterns: tuple[str, ...] = DEFAULT_PATTERNS[Kind.ENTRY_SCRIPT]
     # Recognise configs by their keys (entryScript / computeType) when the name says nothing.
     detect_by_content: bool = True
     # Publish the pure JSON syntax problems of JSON documents. An editor whose own JSON service reports them
@@ -61,15 +46,13 @@ class Settings:
     target_settings: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(TARGET_SETTINGS))
 
     def kind_by_name(self, name: str) -> str | None:
-        lower = name.lower()
-        for kind, patterns in (
-            ("inference-config", self.inference_patterns),
-            ("deployment-config", self.deployment_patterns),
-            ("entry-script", self.entry_script_patterns),
-        ):
-            if any(fnmatch.fnmatchcase(lower, p.lower()) for p in patterns):
-                return kind
-        return None
+        patterns = {
+            Kind.INFERENCE: self.inference_patterns,
+            Kind.DEPLOYMENT: self.deployment_patterns,
+            Kind.ENTRY_SCRIPT: self.entry_script_patterns,
+        }
+        kind = kind_by_patterns(name, patterns)
+        return kind.value if kind is not None else None
 
     def severity_of(self, code: str, severity: int) -> int | None:
         """The LSP severity (1 error … 4 hint) a problem is shown with, or None when it is not shown."""
