@@ -46,10 +46,19 @@ export class ConfigsTreeProvider implements vscode.TreeDataProvider<ConfigFile>,
 
   // Asks the server now; resolves with its answer once the view shows it (undefined when it could not answer).
   async refresh(): Promise<ConfigsResult | undefined> {
+    const before = this.signature();
     this.loaded = this.load();
     const answer = await this.loaded;
-    this.changed.fire(undefined);
+    // Redraw only when the list or a count changed: a deploy's state files and every log line's diagnostics
+    // trigger questions, and a redraw under a click can hand a row's command no element.
+    if (this.signature() !== before || this.files.length === 0) {
+      this.changed.fire(undefined);
+    }
     return answer;
+  }
+
+  private signature(): string {
+    return this.files.map((f) => `${f.kind}:${f.uri.fsPath}:${String(f.errors)}:${String(f.warnings)}`).join('\n');
   }
 
   async all(): Promise<ConfigFile[]> {
