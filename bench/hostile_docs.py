@@ -8,12 +8,17 @@ what a real config never reaches and go to the sizes that broke the language cor
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "configs"
+sys.path.insert(0, str(ROOT))
+
+# The builders the fuzz tests draw from, at the fixed sizes this table reports.
+from tests.python.hostile import alias_bomb, merge_chain, nest  # noqa: E402
 
 DEPTHS = (50, 275, 300, 500, 1000, 2000)
 # Single-line forms cost one or two characters per level: they also go far beyond.
@@ -28,51 +33,26 @@ class Doc:
     data: bytes
 
 
-def _yaml_dc(body: str) -> bytes:
-    return ("computeType: local\nport: 8080\ntags:\n" + body).encode()
-
-
 def nesting() -> Iterator[Doc]:
+    def doc(cls: str, label: str, form: str, depth: int, closed: bool = True) -> Doc:
+        text, name = nest(form, depth, closed)
+        return Doc(cls, label, name, text.encode())
+
     for d in DEPTHS:
+        yield doc("deep YAML block mapping", f"depth {d}", "block mapping", d)
+        yield doc("deep YAML block sequence", f"depth {d}", "block sequence", d)
         # One-space indentation keeps the file under the size limit at the deepest levels.
-        mapping = "".join(" " * (i + 1) + "a:\n" for i in range(d)) + " " * (d + 1) + "b: 1\n"
-        yield Doc("deep YAML block mapping", f"depth {d}", "deploymentconfig.yml", _yaml_dc(mapping))
-        sequence = "".join(" " * (i + 1) + "-\n" for i in range(d)) + " " * (d + 1) + "- 1\n"
-        yield Doc("deep YAML block sequence", f"depth {d}", "deploymentconfig.yml", _yaml_dc(sequence))
-        yield Doc(
-            "deep YAML block mapping",
-            f"root, depth {d}",
-            "inferenceconfig.yml",
-            mapping[1:].replace("\n ", "\n").encode(),
-        )
+        mapping = "".join(" " * i + "a:\n" for i in range(d)) + " " * d + "b: 1\n"
+        yield Doc("deep YAML block mapping", f"root, depth {d}", "inferenceconfig.yml", mapping.encode())
     for d in LINE_DEPTHS:
-        yield Doc("deep YAML '- - -'", f"depth {d}", "deploymentconfig.yml", _yaml_dc(" " + "- " * d + "1\n"))
-        yield Doc("deep YAML flow [", f"depth {d}", "deploymentconfig.yml", _yaml_dc(" x: " + "[" * d + "]" * d + "\n"))
-        yield Doc(
-            "deep YAML flow {",
-            f"depth {d}",
-            "deploymentconfig.yml",
-            _yaml_dc(" x: " + "{a: " * d + "1" + "}" * d + "\n"),
-        )
-        yield Doc("deep YAML flow [", f"unclosed, depth {d}", "deploymentconfig.yml", _yaml_dc(" x: " + "[" * d + "\n"))
-        json_array = '{"computeType": "local", "tags": ' + "[" * d + "]" * d + "}"
-        yield Doc("deep JSON array", f"depth {d}", "deploymentconfig.json", json_array.encode())
-        json_object = '{"computeType": "local", "tags": ' + '{"a": ' * d + "1" + "}" * d + "}"
-        yield Doc("deep JSON object", f"depth {d}", "deploymentconfig.json", json_object.encode())
+        yield doc("deep YAML '- - -'", f"depth {d}", "dash sequence", d)
+        yield doc("deep YAML flow [", f"depth {d}", "flow [", d)
+        yield doc("deep YAML flow {", f"depth {d}", "flow {", d)
+        yield doc("deep YAML flow [", f"unclosed, depth {d}", "flow [", d, closed=False)
+        yield doc("deep JSON array", f"depth {d}", "JSON [", d)
+        yield doc("deep JSON object", f"depth {d}", "JSON {", d)
         yield Doc("deep JSON array", f"unclosed, depth {d}", "deploymentconfig.json", ("[" * d).encode())
         yield Doc("deep JSON object", f"unclosed, depth {d}", "inferenceconfig.json", ('{"a": ' * d).encode())
-
-
-def alias_bomb(levels: int, width: int, mapping: bool = False) -> str:
-    lines = ["computeType: local", 'l0: &l0 "lol"']
-    for level in range(1, levels + 1):
-        refs = [f"*l{level - 1}"] * width
-        body = (
-            "{" + ", ".join(f"k{i}: {r}" for i, r in enumerate(refs)) + "}" if mapping else "[" + ", ".join(refs) + "]"
-        )
-        lines.append(f"l{level}: &l{level} {body}")
-    lines.append(f"tags: *l{levels}")
-    return "\n".join(lines) + "\n"
 
 
 def aliases() -> Iterator[Doc]:
@@ -83,18 +63,11 @@ def aliases() -> Iterator[Doc]:
             yield Doc("YAML alias bomb", label, "deploymentconfig.yml", alias_bomb(levels, width, mapping).encode())
 
 
-def merge_chain(length: int, as_list: bool = False) -> str:
-    lines = ["computeType: local", "m0: &m0 {x0: 1}"]
-    for i in range(1, length + 1):
-        merge = f"[*m{i - 1}, *m0]" if as_list else f"*m{i - 1}"
-        lines.append(f"m{i}: &m{i} {{<<: {merge}, x{i}: 1}}")
-    lines.append(f"tags:\n  <<: *m{length}")
-    return "\n".join(lines) + "\n"
-
-
 def merges() -> Iterator[Doc]:
     for length in (10, 100, 500, 2000, 10_000):
-        yield Doc("YAML merge-key chain", f"length {length}", "deploymentconfig.yml", merge_chain(length).encode())
+        yield Doc(
+            "YAML merge-key chain", f"length {length}", "deploymentconfig.yml", merge_chain(length, False).encode()
+        )
         yield Doc(
             "YAML merge-key chain",
             f"length {length}, lists",

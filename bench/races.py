@@ -29,6 +29,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "sklearn"
+sys.path.insert(0, str(ROOT))
+
+from tests.python.procs import runtimes_of  # noqa: E402
+
 DEPLOY = ["deploy", "twin", "--ic", "inferenceconfig.json", "--dc", "deploymentconfig.json", "--model", "model.joblib"]
 
 
@@ -64,10 +68,10 @@ def _round(project: Path, env: dict[str, str], counts: dict[str, int]) -> None:
     counts["crashed"] += sum(1 for _, out, err in results if "crashed" in out + err)
     pids = [m.group(1) for _, out, _ in results if (m := re.search(r"pid (\d+)\)", out))]
     counts["shared pid"] += len(pids) - len(set(pids))
-    counts["unnamed"] += sum(1 for pid, folder in _runtimes(project) if _recorded_pid(folder) != pid)
+    counts["unnamed"] += sum(1 for pid, root in runtimes_of(project).items() if _recorded_pid(root.parent) != pid)
     _at_once(project, env, ["delete", "twin"])
     time.sleep(0.5)
-    counts["left"] += len(_runtimes(project))
+    counts["left"] += len(runtimes_of(project))
     _kill_all(project)
     _at_once(project, env, DEPLOY)
     deletes = _at_once(project, env, ["delete", "twin"], ["delete", "twin"])
@@ -95,24 +99,6 @@ def _at_once(project: Path, env: dict[str, str], *commands: list[str]) -> list[t
     return results
 
 
-def _runtimes(project: Path) -> list[tuple[int, Path]]:
-    """Live ``amldeploy serve`` processes of ``project``, with the state folder their app root lies in."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            args = (entry / "cmdline").read_bytes().split(b"\0")
-            environ = (entry / "environ").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        roots = [item.partition(b"=")[2].decode() for item in environ if item.startswith(b"AML_APP_ROOT=")]
-        if b"serve" in args and state != "Z" and roots and Path(roots[0]).is_relative_to(project):
-            found.append((int(entry.name), Path(roots[0]).parent))
-    return found
-
-
 def _recorded_pid(folder: Path) -> int | None:
     try:
         pid = json.loads((folder / "service.json").read_text(encoding="utf-8")).get("pid")
@@ -122,7 +108,7 @@ def _recorded_pid(folder: Path) -> int | None:
 
 
 def _kill_all(project: Path) -> None:
-    for pid, _ in _runtimes(project):
+    for pid in runtimes_of(project):
         with contextlib.suppress(OSError):
             os.killpg(pid, signal.SIGKILL)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.python.ops.conftest import Cli, Result, deploy_args, record
+from tests.python.procs import runtimes_of
 
 
 def _start(project: Path, *args: str) -> subprocess.Popen[str]:
@@ -42,37 +43,17 @@ def _at_once(project: Path, *commands: list[str]) -> list[Result]:
     return results
 
 
-def _runtimes_of(project: Path) -> dict[int, Path]:
-    """Every live ``amldeploy serve`` started from ``project``, with the app root its deploy gave it."""
-    found: dict[int, Path] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            args = (entry / "cmdline").read_bytes().split(b"\0")
-            environ = (entry / "environ").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if b"serve" not in args or b"amldeploy" not in args or state == "Z":
-            continue
-        roots = [item.partition(b"=")[2].decode() for item in environ if item.startswith(b"AML_APP_ROOT=")]
-        if roots and Path(roots[0]).is_relative_to(project):
-            found[int(entry.name)] = Path(roots[0])
-    return found
-
-
 @pytest.fixture(autouse=True)
 def _no_runtime_outlives_the_test(project: Path) -> Iterator[None]:
     """Orphans have no record for the project fixture's clean-up to find: kill them by what /proc says."""
     yield
-    for pid in _runtimes_of(project):
+    for pid in runtimes_of(project):
         with contextlib.suppress(OSError):
             os.killpg(pid, signal.SIGKILL)
 
 
 def _assert_every_runtime_has_its_state(project: Path) -> dict[int, Path]:
-    runtimes = _runtimes_of(project)
+    runtimes = runtimes_of(project)
     for pid, app_root in runtimes.items():
         folder = app_root.parent
         assert (folder / "service.json").is_file(), f"pid {pid} runs with no state folder ({folder} is gone)"
@@ -102,7 +83,7 @@ def test_three_deploys_of_one_name_at_once_take_turns(project: Path, cli: Cli) -
 
     deleted = cli("delete", "twin")
     assert deleted.status == 0 and deleted.out == "Deleted twin.\n", deleted.both
-    assert _runtimes_of(project) == {}
+    assert runtimes_of(project) == {}
 
 
 def test_two_deletes_at_once_delete_once(project: Path, cli: Cli) -> None:
@@ -114,7 +95,7 @@ def test_two_deletes_at_once_delete_once(project: Path, cli: Cli) -> None:
     assert len(said_deleted) == 1, [r.both for r in results]
     (other,) = [r for r in results if r not in said_deleted]
     assert other.status == 1 and "there is no service named 'twin'" in other.err, other.both
-    assert _runtimes_of(project) == {}
+    assert runtimes_of(project) == {}
     assert not (project / ".amldeploy" / "services" / "twin").exists()
 
 
@@ -126,7 +107,7 @@ def test_deploys_and_a_delete_at_once_leave_nothing_running_without_state(projec
     deletes = results[2]
     assert deletes.status == 0 or "there is no service named 'twin'" in deletes.err, deletes.both
     _assert_every_runtime_has_its_state(project)
-    assert len(_runtimes_of(project)) <= 1
+    assert len(runtimes_of(project)) <= 1
 
     cli("delete", "twin")
-    assert _runtimes_of(project) == {}
+    assert runtimes_of(project) == {}
