@@ -9,8 +9,9 @@ from typing import Any
 
 from amldeploy.ops.errors import OpsError
 from amldeploy.ops.health import Response, request
+from amldeploy.ops.service import Service
 from amldeploy.ops.states import State
-from amldeploy.ops.targets.base import find_service
+from amldeploy.ops.targets.base import Target, find_service
 
 RUN_TIME_HEADER = "x-ms-run-fn-exec-ms"
 DEFAULT_CONTENT_TYPE = "application/json"
@@ -55,15 +56,23 @@ def score(name: str, body: bytes, root: Path, content_type: str = DEFAULT_CONTEN
             f"'{name}' is {service.state}: {service.error or 'it does not run'}",
             f"see why with 'amldeploy logs {name}', then deploy it again",
         )
-    headers = {"Content-Type": content_type}
-    if service.auth_enabled:
-        headers["Authorization"] = f"Bearer {target.keys(name).primary}"
+    headers = {"Content-Type": content_type, **key_header(target, service)}
     front_end = service.details.get("frontEnd") or {}
     # Wait as long as the service's own front end would, and a little more, so its 504 arrives.
     timeout = (front_end.get("scoringTimeoutMs") or 60000) / 1000 + 10
+    return send(name, "POST", service.scoring_uri, body, headers, timeout)
+
+
+def key_header(target: Target, service: Service) -> dict[str, str]:
+    """The ``Authorization`` header a service with auth on wants (its primary key); none otherwise."""
+    return {"Authorization": f"Bearer {target.keys(service.name).primary}"} if service.auth_enabled else {}
+
+
+def send(name: str, method: str, uri: str, body: bytes | None, headers: dict[str, str], timeout: float) -> Response:
+    """One request to the service ``name``; ``OpsError`` naming what to check when it does not answer."""
     try:
-        return request("POST", service.scoring_uri, body, headers, timeout=timeout)
+        return request(method, uri, body, headers, timeout=timeout)
     except OSError as exc:
         raise OpsError(
-            f"no answer from {service.scoring_uri}: {exc}", f"check 'amldeploy show {name}' and 'amldeploy logs {name}'"
+            f"no answer from {uri}: {exc}", f"check 'amldeploy show {name}' and 'amldeploy logs {name}'"
         ) from exc

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from amldeploy.ops.errors import OpsError
-from amldeploy.ops.health import request
-from amldeploy.ops.scoring import parsed_body
+from amldeploy.ops.scoring import key_header, parsed_body, send
 from amldeploy.ops.targets.base import find_service
 
 
@@ -22,13 +21,7 @@ def fetch_swagger(name: str, root: Path) -> dict[str, Any]:
             f"'{name}' has no swagger document: it is {service.state}",
             f"see why with 'amldeploy logs {name}', then deploy it again",
         )
-    headers = {"Authorization": f"Bearer {target.keys(name).primary}"} if service.auth_enabled else {}
-    try:
-        answer = request("GET", uri, headers=headers, timeout=30)
-    except OSError as exc:
-        raise OpsError(
-            f"no answer from {uri}: {exc}", f"check 'amldeploy show {name}' and 'amldeploy logs {name}'"
-        ) from exc
+    answer = send(name, "GET", uri, None, key_header(target, service), timeout=30)
     document = parsed_body(answer)
     if answer.status != 200 or not isinstance(document, dict):
         shown = str(document)[:200]
