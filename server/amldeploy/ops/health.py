@@ -53,7 +53,7 @@ def request(
 
 def probe_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     """``headers`` plus the mark that keeps our own checks out of the service's access log."""
-    from amldeploy.runtime.httpd import PROBE_HEADER
+    from amldeploy.runtime.wire import PROBE_HEADER
 
     return {**(headers or {}), PROBE_HEADER: "1"}
 

@@ -1,8 +1,9 @@
 """``deploy --isolated``: a cached venv holding only the environment's pip packages.
 
 The venv is keyed by the requirements and the interpreter, so redeploys (and other services with the same
-environment) reuse it. The runtime itself needs only the standard library: it runs from the venv with
-``PYTHONPATH`` pointing at a folder that holds nothing but the ``amldeploy`` package.
+environment) reuse it. The runtime itself needs only the standard library and its HTTP server: it runs from the
+venv with ``PYTHONPATH`` pointing at a folder that holds nothing but the ``amldeploy`` package and the server's
+libraries (uvicorn, h11, httptools, uvloop, click), linked from the interpreter running amldeploy.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from amldeploy.runtime.config import ConfigProblem, FromConfigs, config_from_environ
+from amldeploy.runtime.config import HTTP_CHOICES, LOOP_CHOICES, ConfigProblem, FromConfigs, config_from_environ
 
 DESCRIPTION = (
     "Serve score.py with the routes, input modes, headers and errors of Azure's azureml-inference-server-http, "
@@ -44,6 +44,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="address to listen on (default: AMLDEPLOY_HOST or 127.0.0.1)")
     parser.add_argument(
         "--threads", type=int, metavar="N", help="run() calls allowed at once per worker (default 1, like Azure)"
+    )
+    tls = parser.add_argument_group("HTTPS (v1's sslEnabled, sslCertificate, sslKey)")
+    tls.add_argument("--ssl-certfile", metavar="PEM", help="serve HTTPS with this certificate (AMLDEPLOY_SSL_CERTFILE)")
+    tls.add_argument("--ssl-keyfile", metavar="PEM", help="the certificate's unencrypted key (AMLDEPLOY_SSL_KEYFILE)")
+    server = parser.add_argument_group("HTTP server (uvicorn)")
+    server.add_argument("--http", choices=HTTP_CHOICES, help="HTTP parser (AMLDEPLOY_HTTP; auto: httptools, else h11)")
+    server.add_argument("--loop", choices=LOOP_CHOICES, help="event loop (AMLDEPLOY_LOOP; auto: uvloop, else asyncio)")
+    limits = parser.add_argument_group("limits (each also an AMLDEPLOY_ variable)")
+    limits.add_argument(
+        "--max-body-bytes", type=int, metavar="N", help="larger request bodies get 413 (default 100 MiB)"
+    )
+    limits.add_argument(
+        "--max-header-bytes", type=int, metavar="N", help="larger request heads get 431 (default 65536)"
+    )
+    limits.add_argument("--max-headers", type=int, metavar="N", help="more request headers get 431 (default 100)")
+    limits.add_argument(
+        "--read-timeout", type=float, metavar="S", help="a request must arrive in full within S seconds (default 60)"
+    )
+    limits.add_argument(
+        "--keep-alive", type=float, metavar="S", help="idle connections are closed after S seconds (default 75)"
+    )
+    limits.add_argument(
+        "--graceful-timeout",
+        type=float,
+        metavar="S",
+        help="on SIGTERM, in-flight requests get S seconds to finish (default 30)",
     )
 
 

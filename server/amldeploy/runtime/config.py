@@ -24,6 +24,31 @@ from amldeploy.runtime.model_specs import ModelSpec, ModelSpecError, parse_model
 
 DEFAULT_PORT = 5001
 DEFAULT_SCORING_TIMEOUT_MS = 3_600_000
+HTTP_CHOICES = ("auto", "httptools", "h11")
+LOOP_CHOICES = ("auto", "uvloop", "asyncio")
+
+
+@dataclass(slots=True)
+class Limits:
+    """What one request and one connection may take, each answered with its own status when exceeded."""
+
+    max_body_bytes: int = 100 * 1024 * 1024  # 413
+    max_header_bytes: int = 64 * 1024  # request line and headers: 431
+    max_headers: int = 100  # 431 (gunicorn's limit_request_fields, which Azure's server ran with)
+    read_timeout_s: float = 60.0  # a request in full from its first byte: 408
+    keep_alive_s: float = 75.0  # an idle connection is closed
+    graceful_timeout_s: float = 30.0  # SIGTERM: in-flight requests get this long to finish
+
+
+# (RuntimeConfig attribute of Limits, environment variable, command-line option, lowest value)
+LIMIT_SETTINGS = (
+    ("max_body_bytes", "AMLDEPLOY_MAX_BODY_BYTES", "max_body_bytes", 1),
+    ("max_header_bytes", "AMLDEPLOY_MAX_HEADER_BYTES", "max_header_bytes", 1024),
+    ("max_headers", "AMLDEPLOY_MAX_HEADERS", "max_headers", 1),
+    ("read_timeout_s", "AMLDEPLOY_READ_TIMEOUT_S", "read_timeout", 0.1),
+    ("keep_alive_s", "AMLDEPLOY_KEEP_ALIVE_S", "keep_alive", 0.1),
+    ("graceful_timeout_s", "AMLDEPLOY_GRACEFUL_TIMEOUT_S", "graceful_timeout", 0),
+)
 
 
 class ConfigProblem(Exception):
@@ -48,6 +73,11 @@ class RuntimeConfig:
     server_version: str | None = None
     log_level: str = "INFO"
     gateway: GatewaySettings = field(default_factory=GatewaySettings)
+    limits: Limits = field(default_factory=Limits)
+    http: str = "auto"
+    loop: str = "auto"
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
     environment: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -63,6 +93,65 @@ def _int(env: Mapping[str, str], name: str, minimum: int = 1) -> int | None:
     if value < minimum:
         raise ConfigProblem(f"{name} must be at least {minimum}, not {value}")
     return value
+
+
+def _number(value: Any, name: str, minimum: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigProblem(f"{name} must be a number, not {value!r}") from None
+    if not minimum <= number < 1e15:
+        raise ConfigProblem(f"{name} must be at least {minimum} (and below 10^15), not {value}")
+    return number
+
+
+def _limits(env: Mapping[str, str], get: Any) -> Limits:
+    limits = Limits()
+    for attribute, variable, option, minimum in LIMIT_SETTINGS:
+        given, where = get(option), "--" + option.replace("_", "-")
+        if given is None and env.get(variable, "").strip():
+            given, where = env[variable].strip(), variable
+        if given is not None:
+            value = _number(given, where, minimum)
+            setattr(limits, attribute, int(value) if isinstance(getattr(limits, attribute), int) else value)
+    return limits
+
+
+def _choice(value: str, name: str, choices: tuple[str, ...]) -> str:
+    value = value.strip().lower() or "auto"
+    if value not in choices:
+        raise ConfigProblem(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    if value != "auto":
+        import importlib.util
+
+        module = "httptools" if value == "httptools" else value
+        if module in ("httptools", "uvloop", "h11") and importlib.util.find_spec(module) is None:
+            raise ConfigProblem(f"{name} is {value}, but {module} is not installed: pip install {module}, or use auto")
+    return value
+
+
+def _tls(env: Mapping[str, str], get: Any) -> tuple[str | None, str | None]:
+    """The certificate and key files, checked by loading them (a bad pair stops the start, exit status 2)."""
+    cert = get("ssl_certfile") or env.get("AMLDEPLOY_SSL_CERTFILE", "").strip() or None
+    key = get("ssl_keyfile") or env.get("AMLDEPLOY_SSL_KEYFILE", "").strip() or None
+    if cert is None and key is None:
+        return None, None
+    if cert is None or key is None:
+        missing = "--ssl-certfile (AMLDEPLOY_SSL_CERTFILE)" if cert is None else "--ssl-keyfile (AMLDEPLOY_SSL_KEYFILE)"
+        raise ConfigProblem(f"HTTPS needs a certificate and its key: {missing} is missing")
+    import ssl
+
+    for path in (cert, key):
+        if not Path(path).is_file():
+            raise ConfigProblem(f"HTTPS: {path} is not a readable file")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError, ValueError) as e:
+        raise ConfigProblem(
+            f"HTTPS: the certificate {cert} and key {key} cannot be used together ({e}); both must be PEM files, "
+            "the key unencrypted and matching the certificate"
+        ) from None
+    return str(Path(cert).resolve()), str(Path(key).resolve())
 
 
 def _bool(env: Mapping[str, str], name: str) -> bool | None:
@@ -184,6 +273,10 @@ def load_config(args: Any, env: Mapping[str, str], cwd: Path, configs: FromConfi
     cfg.port = DEFAULT_PORT if port is None else port
     cfg.host = get("host") or env.get("AMLDEPLOY_HOST", "").strip() or "127.0.0.1"
     cfg.workers = _int(env, "WORKER_COUNT") or 1
+    cfg.limits = _limits(env, get)
+    cfg.http = _choice(get("http") or env.get("AMLDEPLOY_HTTP", ""), "--http (AMLDEPLOY_HTTP)", HTTP_CHOICES)
+    cfg.loop = _choice(get("loop") or env.get("AMLDEPLOY_LOOP", ""), "--loop (AMLDEPLOY_LOOP)", LOOP_CHOICES)
+    cfg.ssl_certfile, cfg.ssl_keyfile = _tls(env, get)
     cfg.scoring_timeout_ms = _int(env, "SCORING_TIMEOUT_MS") or DEFAULT_SCORING_TIMEOUT_MS
     cfg.cors_origins = env.get("AML_CORS_ORIGINS") or None
     cfg.service_name = env.get("SERVICE_NAME") or cfg.service_name

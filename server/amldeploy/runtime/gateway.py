@@ -4,21 +4,26 @@
   open for liveness probes.
 * **Queue** (``maxConcurrentRequestsPerContainer``, ``maxQueueWaitMs``): at most N run() calls at once per
   process (1 by default, like Azure's sync worker); a request that waits longer than the queue limit for a
-  slot gets 503.
+  slot gets 503. The queue lives on the event loop: waiting requests hold no thread.
 * **Timeouts**: ``scoringTimeoutMs`` answers 504 at the deadline while run() keeps its slot until it returns;
   ``SCORING_TIMEOUT_MS`` is the server's own limit (500 ``Scoring timeout after <n> ms``), which also
   interrupts run() at its next Python instruction, as Azure's SIGALRM did.
+
+Everything here but :class:`RunThreads` runs on the event loop thread.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
-import math
+import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -53,48 +58,54 @@ def check_auth(settings: GatewaySettings, authorization: str | None) -> str | No
 
 
 class Slots:
-    """A counting semaphore that hands a freed slot to the longest waiter (``threading.Semaphore`` lets newcomers
-    overtake waiting threads, which stretches tail latency under load)."""
+    """A counting semaphore on the event loop that hands a freed slot to the longest waiter."""
 
     def __init__(self, count: int) -> None:
-        self._lock = threading.Lock()
         self._free = count
-        self._waiters: deque[threading.Lock] = deque()
+        self._waiters: deque[asyncio.Future[bool]] = deque()
 
-    def acquire(self, timeout: float | None = None) -> bool:
-        with self._lock:
-            if self._free > 0 and not self._waiters:
-                self._free -= 1
-                return True
-            waiter = threading.Lock()
-            waiter.acquire()
-            self._waiters.append(waiter)
-        if waiter.acquire(timeout=-1 if timeout is None else timeout):
+    def try_acquire(self) -> bool:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
             return True
-        with self._lock:
-            if waiter in self._waiters:
-                self._waiters.remove(waiter)
-                return False
-        return True  # the slot was handed over just as the wait ran out
+        return False
+
+    async def acquire(self, timeout: float | None) -> bool:
+        """True once a slot is held; False when ``timeout`` seconds passed first."""
+        if self.try_acquire():
+            return True
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        self._waiters.append(waiter)
+        expiry = None if timeout is None else loop.call_later(timeout, self._expire, waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.result():
+                self.release()  # handed over just as the request was cancelled
+            else:
+                self._forget(waiter)
+            raise
+        finally:
+            if expiry is not None:
+                expiry.cancel()
+
+    def _expire(self, waiter: asyncio.Future[bool]) -> None:
+        if not waiter.done():
+            self._forget(waiter)
+            waiter.set_result(False)
+
+    def _forget(self, waiter: asyncio.Future[bool]) -> None:
+        with contextlib.suppress(ValueError):
+            self._waiters.remove(waiter)
 
     def release(self) -> None:
-        with self._lock:
-            if self._waiters:
-                self._waiters.popleft().release()
-            else:
-                self._free += 1
-
-
-class Watch:
-    """Deadlines of one run() call, fired by the :class:`Watchdog` unless the call finishes first."""
-
-    __slots__ = ("deadlines", "done", "injected", "thread_id")
-
-    def __init__(self, thread_id: int, deadlines: list[tuple[float, str, Callable[[], None]]]) -> None:
-        self.thread_id = thread_id
-        self.deadlines = deadlines
-        self.done = False
-        self.injected = False
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(True)
+                return
+        self._free += 1
 
 
 def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
@@ -105,82 +116,100 @@ def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
 
 
-class Watchdog:
-    """One thread that sleeps until the earliest deadline of the calls in progress."""
+class Call:
+    """One run() call on a :class:`RunThreads` thread, which the loop may interrupt (``SCORING_TIMEOUT_MS``)."""
+
+    __slots__ = ("done", "injected", "lock", "thread_id")
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._active: set[Watch] = set()
-        self._wake = math.inf
-        self._thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.thread_id = 0
+        self.done = False
+        self.injected = False
 
-    def start(self, watch: Watch) -> None:
-        with self._cond:
-            self._active.add(watch)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="amldeploy-watchdog", daemon=True)
-                self._thread.start()
-            if min(d[0] for d in watch.deadlines) < self._wake:
-                self._cond.notify()
+    def interrupt(self) -> None:
+        """Raise TimeoutError in the call's thread at its next Python instruction, unless it has returned."""
+        with self.lock:
+            if self.thread_id and not self.done and not self.injected:
+                self.injected = True
+                _set_async_exc(self.thread_id, TimeoutError)
 
-    def stop(self, watch: Watch) -> None:
-        with self._cond:
-            self._active.discard(watch)
-            watch.done = True
-            if watch.injected:
-                _set_async_exc(watch.thread_id, None)  # drop it if it has not been raised yet
+    def enter(self) -> None:
+        self.thread_id = threading.get_ident()
 
-    def _loop(self) -> None:
+    def leave(self) -> None:
+        with self.lock:
+            self.done = True
+            if self.injected:
+                _set_async_exc(self.thread_id, None)  # drop it if it has not been raised yet
+
+
+Outcome = tuple[bool, Any]  # (True, run()'s value) or (False, the exception it raised)
+
+
+class RunThreads:
+    """The threads that call run(): one per allowed concurrent call, fed from a queue, so that the event loop
+    never runs user code and never waits for it. Results come back through ``loop.call_soon_threadsafe``."""
+
+    def __init__(self, count: int) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Call, Callable[[Outcome], None]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads = [
+            threading.Thread(target=self._work, name=f"amldeploy-run-{i}", daemon=True) for i in range(count)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[[], Any], call: Call, done: Callable[[Outcome], None]) -> None:
+        """Run ``fn`` on a run() thread; ``done(outcome)`` is called from that thread when it returns."""
+        self._jobs.put((fn, call, done))
+
+    def _work(self) -> None:
+        jobs = self._jobs
         while True:
-            due: list[Callable[[], None]] = []
-            with self._cond:
-                now = time.monotonic()
-                nearest = math.inf
-                for watch in self._active:
-                    for deadline in list(watch.deadlines):
-                        when, kind, callback = deadline
-                        if when > now:
-                            nearest = min(nearest, when)
-                            continue
-                        watch.deadlines.remove(deadline)
-                        if kind == "interrupt" and not watch.injected:
-                            watch.injected = True
-                            _set_async_exc(watch.thread_id, TimeoutError)
-                        due.append(callback)
-                # A call whose deadlines have all fired needs no more watching (stop() still clears an injection).
-                self._active = {w for w in self._active if w.deadlines}
-                if not due:
-                    self._wake = nearest
-                    self._cond.wait(None if nearest == math.inf else nearest - now)
-                    self._wake = math.inf
-                    continue
-            for callback in due:
-                # Answering a client may block on its socket; never hold up the other deadlines for it.
-                threading.Thread(target=callback, daemon=True).start()
+            job = jobs.get()
+            if job is None:
+                return
+            fn, call, done = job
+            outcome: Outcome
+            try:
+                call.enter()
+                try:
+                    outcome = (True, fn())
+                finally:
+                    call.leave()
+            except BaseException as e:  # the script's failure is the request's answer
+                outcome = (False, e)
+            with contextlib.suppress(RuntimeError):  # the loop is closed (shutdown): nobody waits any more
+                done(outcome)
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._jobs.put(None)
 
 
 class Gateway:
-    def __init__(self, settings: GatewaySettings, inprocess_timeout_ms: int) -> None:
+    def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
-        self.inprocess_timeout_ms = inprocess_timeout_ms
-        self._slots = Slots(settings.max_concurrent)
-        self._watchdog = Watchdog()
+        self.slots = Slots(settings.max_concurrent)
 
     def authorize(self, authorization: str | None) -> str | None:
         return check_auth(self.settings, authorization) if self.settings.auth_enabled else None
 
     def gateway_deadline(self, arrival: float) -> float | None:
+        """The ``scoringTimeoutMs`` deadline of a request that arrived at ``arrival`` (``time.monotonic()``)."""
         ms = self.settings.scoring_timeout_ms
         return None if ms is None else arrival + ms / 1000
 
-    def acquire(self, arrival: float) -> tuple[int, str] | None:
+    async def wait_slot(self, arrival: float) -> tuple[int, str] | None:
         """Wait for a run() slot; None once it is held, else the (status, message) to answer with."""
         s = self.settings
         wait = None if s.max_queue_wait_ms is None else s.max_queue_wait_ms / 1000
         deadline = self.gateway_deadline(arrival)
         remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
         limit = wait if remaining is None else remaining if wait is None else min(wait, remaining)
-        if self._slots.acquire(limit):
+        if await self.slots.acquire(limit):
             return None
         if remaining is not None and (wait is None or remaining <= wait):
             return 504, self.timeout_message()
@@ -190,27 +219,8 @@ class Gateway:
             f"maxConcurrentRequestsPerContainer={s.max_concurrent})."
         )
 
-    def release(self) -> None:
-        self._slots.release()
-
     def timeout_message(self) -> str:
         return (
             f"Scoring did not finish within scoringTimeoutMs={self.settings.scoring_timeout_ms} ms; "
             "run() keeps running until it returns and holds its slot until then."
         )
-
-    def watch(self, arrival: float, on_gateway_timeout: Callable[[], None], on_timeout: Callable[[], None]) -> Watch:
-        """Arm the deadlines of a run() call made by the current thread; pair with :meth:`unwatch`."""
-        now = time.monotonic()
-        deadlines: list[tuple[float, str, Callable[[], None]]] = [
-            (now + self.inprocess_timeout_ms / 1000, "interrupt", on_timeout)
-        ]
-        gateway = self.gateway_deadline(arrival)
-        if gateway is not None:
-            deadlines.append((gateway, "answer", on_gateway_timeout))
-        watch = Watch(threading.get_ident(), deadlines)
-        self._watchdog.start(watch)
-        return watch
-
-    def unwatch(self, watch: Watch) -> None:
-        self._watchdog.stop(watch)

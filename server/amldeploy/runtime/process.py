@@ -35,3 +35,9 @@ def setup_logging(level: str) -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(level if level in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG") else "INFO")
     logger.propagate = False
+    # uvicorn's own lines: its errors only. Refused requests and the shutdown are logged by amldeploy, in words
+    # that name the limit or the setting.
+    server = logging.getLogger("uvicorn")
+    server.handlers[:] = [handler]
+    server.setLevel("ERROR")
+    server.propagate = False

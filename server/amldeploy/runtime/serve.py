@@ -65,11 +65,11 @@ def run_worker(cfg: RuntimeConfig, sock: object, on_ready: Callable[[], None], p
     """Load the script, run init() and serve until a signal; the process exit status."""
     import socket
 
+    from amldeploy.runtime import server
     from amldeploy.runtime.app import ScoringApp
     from amldeploy.runtime.contract import ScriptError, load_entry_script
     from amldeploy.runtime.cors import Cors
     from amldeploy.runtime.gateway import Gateway
-    from amldeploy.runtime.httpd import ScoringServer
     from amldeploy.runtime.swagger import Swagger
 
     assert isinstance(sock, socket.socket)
@@ -111,17 +111,18 @@ def run_worker(cfg: RuntimeConfig, sock: object, on_ready: Callable[[], None], p
         except Exception:
             log.error("Cannot prepare the swagger documents:\n%s", traceback.format_exc())
             return EXIT_SCRIPT
-        gateway = Gateway(cfg.gateway, cfg.scoring_timeout_ms)
+        gateway = Gateway(cfg.gateway)
         cors = Cors(cfg.cors_origins) if cfg.cors_origins else None
-        app = ScoringApp(script, swagger, gateway, cfg.scoring_timeout_ms, cors, cfg.server_version)
-        server = ScoringServer(sock, app, parent_pid)
-        on_ready()
+        app = ScoringApp(
+            script, swagger, gateway, cfg.scoring_timeout_ms, cors, cfg.server_version, cfg.limits.max_body_bytes
+        )
         try:
-            server.serve_forever(poll_interval=0.5)
+            server.run(app, sock, cfg, on_ready, parent_pid)
         finally:
-            server.server_close()
+            app.close()
+        log.info("Stopped")
     except Stop:
-        log.info("Stopping (signal received)")
+        log.info("Stopped (signal received)")
         # Threads or exit hooks of the script's libraries must not keep a stopped server alive.
         timer = threading.Timer(STOP_GRACE_SECONDS, os._exit, args=(0,))
         timer.daemon = True
@@ -130,6 +131,8 @@ def run_worker(cfg: RuntimeConfig, sock: object, on_ready: Callable[[], None], p
 
 
 def _describe(cfg: RuntimeConfig, app_root: Path) -> None:
+    from amldeploy.runtime.server import describe
+
     g = cfg.gateway
     log.info("amldeploy scoring server %s (entry-script contract of azureml-inference-server-http 1.5.1)", __version__)
     log.info("Entry script: %s", cfg.entry_script or "main (imported from sys.path)")
@@ -142,13 +145,26 @@ def _describe(cfg: RuntimeConfig, app_root: Path) -> None:
     front = "none" if g.scoring_timeout_ms is None else f"{g.scoring_timeout_ms} ms"
     auth = f"on ({len(g.keys)} key(s))" if g.auth_enabled else "off"
     log.info("Front end: auth %s; queue wait %s; scoring timeout %s", auth, queue, front)
+    lim = cfg.limits
+    log.info(
+        "HTTP server: %s; %s; body ≤ %d bytes, head ≤ %d bytes and %d headers, read timeout %g s, keep-alive %g s, "
+        "graceful shutdown %g s",
+        describe(cfg),
+        "HTTPS" if cfg.ssl_certfile else "HTTP",
+        lim.max_body_bytes,
+        lim.max_header_bytes,
+        lim.max_headers,
+        lim.read_timeout_s,
+        lim.keep_alive_s,
+        lim.graceful_timeout_s,
+    )
     if cfg.cors_origins:
         log.info("CORS origins: %s", cfg.cors_origins)
 
 
 def serve(cfg: RuntimeConfig) -> int:
     """Run the server until SIGTERM/SIGINT; the exit status (0 clean, 3 script failure, 1 cannot listen)."""
-    from amldeploy.runtime.httpd import bind
+    from amldeploy.runtime.server import bind
     from amldeploy.runtime.workers import supervise
 
     setup_logging(cfg.log_level)
@@ -167,11 +183,18 @@ def serve(cfg: RuntimeConfig) -> int:
             return 1
         host, port = sock.getsockname()[:2]
 
+        scheme = "https" if cfg.ssl_certfile else "http"
+
         def ready() -> None:
-            log.info("Listening on http://%s:%d", host, port)
+            log.info("Listening on %s://%s:%d", scheme, host, port)
 
         if cfg.workers > 1:
-            return supervise(cfg.workers, lambda on_ready, parent: run_worker(cfg, sock, on_ready, parent), ready)
+            return supervise(
+                cfg.workers,
+                lambda on_ready, parent: run_worker(cfg, sock, on_ready, parent),
+                ready,
+                cfg.limits.graceful_timeout_s + STOP_GRACE_SECONDS,
+            )
         return run_worker(cfg, sock, ready, None)
     finally:
         if temp_root:

@@ -81,11 +81,11 @@ class _Pool:
                 log.error("Worker %d exited with status %d before it was ready", pid, code)
                 return code or 1
 
-    def stop(self) -> None:
+    def stop(self, grace: float) -> None:
         for pid in list(self.children):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10.0
+        deadline = time.monotonic() + grace
         while self.children and time.monotonic() < deadline:
             if not self.reap(block=False):
                 time.sleep(0.05)
@@ -95,8 +95,10 @@ class _Pool:
         self.reap(block=False)
 
 
-def supervise(count: int, start: Start, on_ready: Callable[[], None]) -> int:
-    """Fork ``count`` workers running ``start(report_ready, parent_pid)``; returns the server's exit status."""
+def supervise(count: int, start: Start, on_ready: Callable[[], None], grace: float) -> int:
+    """Fork ``count`` workers running ``start(report_ready, parent_pid)``; returns the server's exit status.
+
+    On SIGTERM every worker gets SIGTERM and ``grace`` seconds to drain and exit before SIGKILL."""
     handle_signals()
     pool = _Pool(start)
     try:
@@ -120,4 +122,4 @@ def supervise(count: int, start: Start, on_ready: Callable[[], None]) -> int:
         log.info("Stopping %d worker(s) (signal received)", len(pool.children))
         return 0
     finally:
-        pool.stop()
+        pool.stop(grace)

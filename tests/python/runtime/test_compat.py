@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from amldeploy.ops.targets.process.launch import link_package
 from amldeploy.runtime.compat import AMLResponse, is_response, response_parts
 from amldeploy.runtime.request import Headers, Request
 from tests.infra.azure_server import ensure
@@ -21,10 +22,12 @@ def test_legacy_import_path_without_the_packages(launch: Launcher) -> None:
     assert server.request("OPTIONS", "/score").json() == {"method": "OPTIONS", "body": ""}
 
 
-def test_the_real_package_is_used_when_installed(launch: Launcher) -> None:
+def test_the_real_package_is_used_when_installed(launch: Launcher, tmp_path: Path) -> None:
     ensure()  # Azure's own server venv, built once by the project's script and cached in .cache/
-    # Azure's own venv has Flask and azureml-inference-server-http: its AMLResponse is a flask.Response.
-    env = {"PYTHONPATH": str(ROOT / "server")}
+    # Azure's own venv has Flask and azureml-inference-server-http: its AMLResponse is a flask.Response. amldeploy
+    # and its server's libraries come in on PYTHONPATH, the way an isolated deploy runs them.
+    link_package(tmp_path / "pythonpath")
+    env = {"PYTHONPATH": str(tmp_path / "pythonpath")}
     server = launch.start("rawhttp.py", env=env, python=str(AZURE_PYTHON))
     reply = server.request("GET", "/score?a=1")
     assert (reply.status, reply.body) == (200, b"/score?a=1")

@@ -1,6 +1,6 @@
-"""The runtime installed the way an image installs it: amldeploy's wheel alone (``--no-deps``) in a fresh venv,
-started as ``python -m amldeploy.runtime``, serves a script and its model over HTTP with none of amldeploy's
-other dependencies there."""
+"""The runtime installed the way an image installs it: amldeploy's wheel (``--no-deps``) and the runtime's HTTP
+server libraries (``library_pins()``) in a fresh venv, started as ``python -m amldeploy.runtime``, serves a script
+and its model over HTTP with none of amldeploy's other dependencies there."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from amldeploy.runtime.server import library_pins
 from tests.python.runtime.conftest import request, server_env
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -56,8 +57,10 @@ def _install(tmp: Path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=60)
     python = venv / "bin" / "python"
     # This venv's own pip would only add seconds: the outer pip installs into it, as `pip install` in an image.
-    install = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index"]
-    subprocess.run([*install, str(wheel)], check=True, capture_output=True, timeout=120)
+    install = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps"]
+    subprocess.run([*install, "--no-index", str(wheel)], check=True, capture_output=True, timeout=120)
+    # The same versions as here, from pip's cache after the first run.
+    subprocess.run([*install, *library_pins()], check=True, capture_output=True, timeout=300)
     return python
 
 

@@ -67,24 +67,27 @@ def test_print_reaches_the_log_at_once(plain: Server) -> None:
     assert "plain: init done" in plain.log()
 
 
-def test_one_log_line_per_request(plain: Server) -> None:
-    plain.send("POST", "/score", "x", {"x-request-id": "line-check"})
+def test_one_log_line_per_request_in_azures_format(plain: Server) -> None:
+    # Azure's line: method, path with query, status, duration, response size; never a header, key or body.
+    reply = plain.send("POST", "/score?check=line", "x", {"x-request-id": "id-check", "Authorization": "Bearer k-1"})
     deadline = time.monotonic() + 5
-    while "line-check" not in plain.log() and time.monotonic() < deadline:
+    while "check=line" not in plain.log() and time.monotonic() < deadline:
         time.sleep(0.02)
-    lines = [line for line in plain.log().splitlines() if "line-check" in line]
+    lines = [line for line in plain.log().splitlines() if "check=line" in line]
     assert len(lines) == 1
-    assert re.search(r"POST /score 200 \d+\.\d{3}ms line-check$", lines[0])
+    line = rf"I \[\d+\] amldeploy\.runtime - POST /score\?check=line 200 \d+\.\d{{3}}ms {len(reply.body)}$"
+    assert re.search(line, lines[0]), lines[0]
+    assert "id-check" not in plain.log() and "k-1" not in plain.log()
 
 
 def test_amldeploy_probes_stay_out_of_the_access_log(plain: Server) -> None:
     # The editor's watcher checks GET / every few seconds: a followed log must not fill with those lines.
-    plain.send("GET", "/", "", {"x-request-id": "probe-check", "X-AMLDeploy-Probe": "1"})
-    plain.send("GET", "/", "", {"x-request-id": "user-check"})
+    plain.send("GET", "/?probe-check", "", {"X-AMLDeploy-Probe": "1"})
+    plain.send("GET", "/?user-check", "")
     deadline = time.monotonic() + 5
     while "user-check" not in plain.log() and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert re.search(r"GET / 200 \d+\.\d{3}ms user-check$", plain.log(), re.M)
+    assert re.search(r"GET /\?user-check 200 \d+\.\d{3}ms 7$", plain.log(), re.M)
     assert "probe-check" not in plain.log()
 
 

@@ -49,18 +49,9 @@ def _server_version(azure: Reply, ours: Reply) -> list[str]:
     return []
 
 
-def _timeout_closes(azure: Reply, ours: Reply) -> list[str]:
-    if (ours.first("connection") or "").lower() != "close":
-        return [f"expected amldeploy to close the connection after a timeout, got {ours.first('connection')!r}"]
-    return []
-
-
 DIFFERENCES: dict[str, Difference] = {
     "keep-alive": Difference(("connection",), _keep_alive, "amldeploy keeps connections alive"),
     "server-version": Difference(("x-ms-server-version",), _server_version, "x-ms-server-version names amldeploy"),
-    "timeout-closes-connection": Difference(
-        ("connection",), _timeout_closes, "after a scoring timeout amldeploy closes that connection"
-    ),
 }
 # Differences that hold for every response.
 GLOBAL_DIFFERENCES = ("keep-alive", "server-version")

@@ -142,8 +142,20 @@ def _scrub(value: Any) -> Any:
 
 
 def link_package(pythonpath: Path) -> None:
-    """``pythonpath/amldeploy`` → this ``amldeploy`` package: an isolated venv imports it and nothing else."""
+    """``pythonpath/amldeploy`` → this ``amldeploy`` package, and links to the runtime's HTTP server libraries
+    (uvicorn and its parsers, built for this same interpreter): an isolated venv imports these and nothing else
+    of amldeploy's."""
+    import importlib.util
+
     import amldeploy
+    from amldeploy.runtime.server import LIBRARIES
 
     pythonpath.mkdir(parents=True, exist_ok=True)
     (pythonpath / "amldeploy").symlink_to(Path(amldeploy.__file__).resolve().parent, target_is_directory=True)
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            continue  # an optional one (httptools, uvloop) that is not installed
+        origin = Path(spec.origin).resolve()
+        source = origin.parent if spec.submodule_search_locations else origin
+        (pythonpath / source.name).symlink_to(source, target_is_directory=source.is_dir())

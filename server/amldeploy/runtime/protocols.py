@@ -1,0 +1,254 @@
+"""uvicorn's two HTTP/1.1 protocols (httptools, h11) with the limits a service on the open network needs.
+
+The parsing is the libraries' own: llhttp through httptools, or h11. What is added here is what uvicorn leaves
+out, each answered with its own status and the connection closed:
+
+* the request head (request line and headers) over ``max_header_bytes`` or with more than ``max_headers``
+  headers: 431, counted while the head arrives, so a client can never make the server buffer more than that;
+* a request that does not arrive in full within ``read_timeout_s`` of its first byte (slowloris): 408;
+* a connection that sends nothing at all after it was opened: closed after ``keep_alive_s``, like an idle
+  keep-alive connection (uvicorn only times out connections that completed a request).
+
+Requests the parser refuses get a 400 with the reason. Every refusal is logged (the client's address and the
+reason), never the request's content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import http
+import logging
+import time
+from typing import Any
+
+from amldeploy.runtime.config import Limits
+from amldeploy.runtime.wire import SERVER_HEADER, json_message
+
+log = logging.getLogger("amldeploy.runtime")
+
+
+class Refused(Exception):
+    """Raised from a parser callback to stop the parser; ``_reject`` says what to answer."""
+
+
+def refusal(status: int, message: str) -> bytes:
+    body = json_message(message)
+    phrase = http.HTTPStatus(status).phrase
+    head = (
+        f"HTTP/1.1 {status} {phrase}\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n"
+        f"connection: close\r\nserver: {SERVER_HEADER}\r\ndate: {email.utils.formatdate(time.time(), usegmt=True)}"
+        "\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+class LimitsMixin:
+    """The limits, shared by both protocols. ``self`` is also a uvicorn protocol (transport, cycle, loop...)."""
+
+    limits: Limits
+    transport: asyncio.Transport
+    loop: asyncio.AbstractEventLoop
+    cycle: Any
+    flow: Any
+    client: tuple[str, int] | None
+    timeout_keep_alive_task: asyncio.TimerHandle | None
+    timeout_keep_alive: float
+
+    def _setup_limits(self) -> None:
+        self._read_timer: asyncio.TimerHandle | None = None
+        self._reject: tuple[int, str] | None = None
+
+    def _arm_idle(self) -> None:
+        self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self._idle_timed_out)
+
+    def _idle_timed_out(self) -> None:
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def _arm_read(self) -> None:
+        if self._read_timer is None:
+            self._read_timer = self.loop.call_later(self.limits.read_timeout_s, self._read_timed_out)
+
+    def _disarm_read(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+            self._read_timer = None
+
+    def _read_timed_out(self) -> None:
+        self._read_timer = None
+        if self.transport.is_closing():
+            return
+        if self.flow is not None and self.flow.read_paused:
+            self._arm_read()  # the server stopped reading (pipelining): the client is not the slow one
+            return
+        self._refuse(
+            408,
+            f"The request did not arrive in full within {self.limits.read_timeout_s:g} s of its first byte "
+            "(AMLDEPLOY_READ_TIMEOUT_S or --read-timeout).",
+        )
+
+    def _too_many_headers(self) -> tuple[int, str]:
+        return (
+            431,
+            f"The request has more than {self.limits.max_headers} headers (AMLDEPLOY_MAX_HEADERS or --max-headers).",
+        )
+
+    def _head_too_large(self) -> tuple[int, str]:
+        return (
+            431,
+            f"The request line and headers are larger than {self.limits.max_header_bytes} bytes "
+            "(AMLDEPLOY_MAX_HEADER_BYTES or --max-header-bytes).",
+        )
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer ``status`` unless a response is under way on this connection (then only close), and close."""
+        self._disarm_read()
+        client = f"{self.client[0]}:{self.client[1]}" if self.client else "-"
+        log.warning("%s - %d %s", client, status, message)
+        cycle = self.cycle
+        # The answer is this connection's next response only when no other one is due before it: no request in
+        # progress, or one whose body is still arriving (a read timeout).
+        if cycle is None or cycle.response_complete or (not cycle.response_started and cycle.more_body):
+            self.transport.write(refusal(status, message))
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True
+            cycle.message_event.set()
+        self.transport.close()
+
+    def send_400_response(self, msg: str) -> None:
+        status, message = self._reject or (400, "Invalid HTTP request: the parser refused it.")
+        self._reject = None
+        self._refuse(status, message)
+
+
+def httptools_protocol(limits: Limits) -> type[asyncio.Protocol]:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class Protocol(LimitsMixin, HttpToolsProtocol):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._setup_limits()
+            self._in_head = False
+            self._head_bytes = 0
+            self._header_count = 0
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm_idle()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm_read()
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self.transport.is_closing():
+                return
+            self._arm_read()
+            continuing = self._in_head
+            super().data_received(data)
+            if self._in_head and continuing and not self.transport.is_closing():
+                # A head arriving in pieces: llhttp holds the unfinished header, so count what came.
+                self._head_bytes += len(data)
+                if self._head_bytes > self.limits.max_header_bytes:
+                    self._refuse(*self._head_too_large())
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._in_head = True
+            self._head_bytes = 0
+            self._header_count = 0
+            self._arm_read()
+
+        def on_url(self, url: bytes) -> None:
+            self._count(len(url))
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._header_count += 1
+            if self._header_count > self.limits.max_headers:
+                self._reject = self._too_many_headers()
+                raise Refused
+            self._count(len(name) + len(value) + 4)
+            super().on_header(name, value)
+
+        def _count(self, size: int) -> None:
+            self._head_bytes += size
+            if self._head_bytes > self.limits.max_header_bytes:
+                self._reject = self._head_too_large()
+                raise Refused
+
+        def on_headers_complete(self) -> None:
+            self._in_head = False
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            self._disarm_read()
+
+    return Protocol
+
+
+def h11_protocol(limits: Limits) -> type[asyncio.Protocol]:
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Protocol(LimitsMixin, H11Protocol):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._setup_limits()
+            parse = self.conn.next_event
+
+            def next_event() -> Any:
+                try:
+                    event = parse()
+                except h11.RemoteProtocolError as e:
+                    if e.error_status_hint == 431:
+                        self._reject = self._head_too_large()
+                    else:
+                        self._reject = (e.error_status_hint, f"Invalid HTTP request: {e}.")
+                    raise
+                if isinstance(event, h11.Request):
+                    if len(event.headers) > self.limits.max_headers:
+                        self._reject = self._too_many_headers()
+                        raise h11.RemoteProtocolError("too many headers", error_status_hint=431)
+                elif isinstance(event, h11.EndOfMessage):
+                    self._disarm_read()
+                return event
+
+            self.conn.next_event = next_event  # type: ignore[method-assign]
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm_idle()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm_read()
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self.transport.is_closing():
+                return
+            self._arm_read()
+            super().data_received(data)
+
+    return Protocol
+
+
+def protocol_class(http_choice: str, limits: Limits) -> type[asyncio.Protocol]:
+    """The protocol for ``--http``: httptools, h11, or auto (httptools when installed, else h11)."""
+    if http_choice == "h11":
+        cls = h11_protocol(limits)
+    elif http_choice == "httptools":
+        cls = httptools_protocol(limits)
+    else:
+        try:
+            cls = httptools_protocol(limits)
+        except ImportError:
+            cls = h11_protocol(limits)
+    cls.limits = limits  # type: ignore[attr-defined]
+    return cls
+
+
+def protocol_name(cls: type[asyncio.Protocol]) -> str:
+    return "h11" if any(base.__name__ == "H11Protocol" for base in cls.__mro__) else "httptools"
