@@ -1,9 +1,9 @@
 """The access log: one line per request in Azure's format (``POST /score?x=1 200 1.234ms 17``), written off the
 request's path.
 
-A response only appends its line to a buffer; the buffer is written once per turn of the event loop, in one
-write, in the log's own format (``LOG_FORMAT``) but without a LogRecord and a strftime per line. When the log
-has been given another handler or format (a library reconfigured logging), lines go through ``logging``.
+A response only appends its line to a buffer; the buffer is written 50 ms after its first line, in one write,
+in the log's own format (``LOG_FORMAT``) but without a LogRecord and a strftime per line. When the log has been
+given another handler or format (a library reconfigured logging), lines go through ``logging``.
 Nothing of the request but its method, path, status, duration and response size is ever logged.
 """
 
@@ -18,6 +18,7 @@ import time
 from amldeploy.runtime.process import LOG_FORMAT
 
 log = logging.getLogger("amldeploy.runtime")
+FLUSH_AFTER_S = 0.05
 
 
 class AccessLog:
@@ -41,7 +42,7 @@ class AccessLog:
         if len(self._lines) == 1:
             if self._loop is None:
                 self._loop = asyncio.get_running_loop()
-            self._loop.call_soon(self.flush)
+            self._loop.call_later(FLUSH_AFTER_S, self.flush)
 
     def flush(self) -> None:
         lines, self._lines = self._lines, []

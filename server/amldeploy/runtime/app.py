@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 import traceback
-import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +27,7 @@ from amldeploy.runtime.accesslog import AccessLog
 from amldeploy.runtime.contract import BadInput, EntryScript, UnsupportedInput, UnsupportedMethod, run_kwargs
 from amldeploy.runtime.cors import Cors
 from amldeploy.runtime.forms import decode_path
-from amldeploy.runtime.gateway import Call, Gateway, Outcome, RunThreads
+from amldeploy.runtime.gateway import QUEUED, RUNNING, Deadlines, Gateway, Job, Outcome, RunThreads
 from amldeploy.runtime.request import Request
 from amldeploy.runtime.swagger import Swagger, SwaggerError
 from amldeploy.runtime.wire import PROBE_HEADER_RAW, encode_headers, json_message
@@ -39,7 +39,10 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 log = logging.getLogger("amldeploy.runtime")
 
 HEADER_LIMIT = 100
-HTML = ("Content-Type", "text/html; charset=utf-8")
+Header = tuple[bytes, bytes]
+JSON = (b"content-type", b"application/json")
+HTML = (b"content-type", b"text/html; charset=utf-8")
+FAILED = {False: (b"x-ms-run-function-failed", b"False"), True: (b"x-ms-run-function-failed", b"True")}
 NOT_FOUND = (
     "The requested URL was not found on the server. If you entered the URL manually please check your spelling "
     "and try again."
@@ -56,24 +59,26 @@ ROUTES = {
 
 @dataclass(slots=True)
 class Reply:
+    """A response with its headers as they go on the wire; ``user``: they came from the script's AMLResponse."""
+
     status: int
-    headers: list[tuple[str, str]]
+    headers: list[Header]
     body: bytes
+    user: bool = False
 
 
 def json_reply(status: int, value: Any, failed: bool = False) -> Reply:
-    body = json.dumps(value).encode("utf-8")
-    return Reply(status, [("Content-Type", "application/json"), ("x-ms-run-function-failed", str(failed))], body)
+    return Reply(status, [JSON, FAILED[failed]], json.dumps(value).encode("utf-8"))
 
 
 def error(status: int, message: str, failed: bool = False) -> Reply:
-    return json_reply(status, {"message": message}, failed)
+    return Reply(status, [JSON, FAILED[failed]], json_message(message))
 
 
 def _too_large(limit: int) -> Reply:
     return Reply(
         413,
-        [("Content-Type", "application/json")],
+        [JSON],
         json_message(
             f"The request body is larger than this service accepts ({limit} bytes; AMLDEPLOY_MAX_BODY_BYTES or "
             "--max-body-bytes raises the limit)."
@@ -81,76 +86,127 @@ def _too_large(limit: int) -> Reply:
     )
 
 
-def _framing_problem(headers: list[tuple[bytes, bytes]], limit: int) -> Reply | None:
-    """A 400 for a request whose body length is ambiguous, a 413 for a declared length over the limit."""
-    lengths: set[bytes] = set()
-    chunked = False
-    for name, value in headers:
-        if name == b"content-length":
-            lengths.add(value.strip())
-        elif name == b"transfer-encoding":
-            chunked = True
-    if not lengths:
+def _uuid4() -> str:
+    """A random UUID (version 4) in its text form, without building a ``uuid.UUID``."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
+# The request headers the routes read, found in one pass over the raw list. Repeated ones are joined with ``,``
+# as Werkzeug shows them (``Headers`` in forms.py does the same for the script's request object).
+_WANTED = {
+    b"authorization": "authorization",
+    b"content-type": "content_type",
+    b"x-request-id": "request_id",
+    b"x-ms-request-id": "legacy_id",
+    b"x-ms-client-request-id": "client_id",
+    b"traceid": "trace_id",
+}
+
+
+class Head:
+    __slots__ = (
+        "authorization",
+        "chunked",
+        "client_id",
+        "content_type",
+        "legacy_id",
+        "lengths",
+        "probe",
+        "request_id",
+        "trace_id",
+    )
+
+    def __init__(self, headers: list[Header]) -> None:
+        self.authorization: str | None = None
+        self.content_type: str | None = None
+        self.request_id: str | None = None
+        self.legacy_id: str | None = None
+        self.client_id: str | None = None
+        self.trace_id: str | None = None
+        self.lengths: set[bytes] | None = None
+        self.chunked = False
+        self.probe = False
+        for name, value in headers:
+            attr = _WANTED.get(name)
+            if attr is not None:
+                text = value.decode("latin-1")
+                old = getattr(self, attr)
+                setattr(self, attr, text if old is None else f"{old},{text}")
+            elif name == b"content-length":
+                if self.lengths is None:
+                    self.lengths = set()
+                self.lengths.add(value.strip())
+            elif name == b"transfer-encoding":
+                self.chunked = True
+            elif name == PROBE_HEADER_RAW:
+                self.probe = True
+
+    def framing_problem(self, limit: int) -> Reply | None:
+        """A 400 for a request whose body length is ambiguous, a 413 for a declared length over the limit."""
+        if self.lengths is None:
+            return None
+        if self.chunked or len(self.lengths) > 1:
+            # The parsers refuse these already; kept so that no parser leniency can ever let one through.
+            what = "Content-Length with Transfer-Encoding" if self.chunked else "conflicting Content-Length headers"
+            return Reply(400, [JSON], json_message(f"Bad request framing: {what}."))
+        (length,) = self.lengths
+        if length.isdigit() and (len(length) > 18 or int(length) > limit):
+            return _too_large(limit)
         return None
-    if chunked or len(lengths) > 1:
-        # The parsers refuse these already; kept so that no parser leniency can ever let one through.
-        message = "Content-Length with Transfer-Encoding" if chunked else "conflicting Content-Length headers"
-        return Reply(400, [("Content-Type", "application/json")], json_message(f"Bad request framing: {message}."))
-    (length,) = lengths
-    if length.isdigit() and (len(length) > 18 or int(length) > limit):
-        return _too_large(limit)
-    return None
 
 
 class Exchange:
     """One request: its parts as the routes need them, and the request-id state of the hooks."""
 
-    __slots__ = ("_request", "arrival", "body", "hooks", "ids", "method", "path", "query", "request_id", "scope")
+    __slots__ = ("_request", "arrival", "body", "head", "hooks", "ids", "method", "path", "query", "scope")
 
-    def __init__(self, scope: Scope, body: bytes, arrival: float) -> None:
+    def __init__(self, scope: Scope, head: Head, body: bytes, arrival: float) -> None:
         self.scope = scope
+        self.head = head
         self.arrival = arrival
         self.method: str = scope["method"]
         raw: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         if b"://" in raw:  # absolute-form target (h11 passes it through)
             raw = b"/" + raw.split(b"://", 1)[1].partition(b"/")[2]
-        self.path = decode_path(raw.decode("latin-1"))
+        text = raw.decode("latin-1")
+        self.path = decode_path(text) if "%" in text else text
         self.query: bytes = scope.get("query_string", b"")
         self.body = body
         self.hooks = False
-        self.request_id = ""
         self.ids: tuple[str, str, str] = ("", "", "")  # x-request-id, x-ms-request-id, x-ms-client-request-id
         self._request: Request | None = None
 
     @property
     def request(self) -> Request:
+        """The Flask-like request a ``@rawhttp`` run() gets (and the input modes read), built on first use."""
         if self._request is None:
             scope = self.scope
             client, server = scope.get("client"), scope.get("server")
-            self._request = Request(
+            request = Request(
                 self.method,
                 self.path,
                 self.query,
-                [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+                scope["headers"],
                 self.body,
                 client[0] if client else "",
                 (str(server[0]), int(server[1] or 0)) if server else ("", 0),
+                content_type=self.head.content_type,
             )
-            self._request.scheme = scope.get("scheme", "http")
+            request.scheme = scope.get("scheme", "http")
+            self._request = request
         return self._request
 
     def full_path(self) -> str:
         return f"{self.path}?{self.query.decode('latin-1')}" if self.query else self.path
 
-    def is_probe(self) -> bool:
-        return self.path == "/" and any(name == PROBE_HEADER_RAW for name, _ in self.scope["headers"])
 
-
-def _set(headers: list[tuple[str, str]], name: str, value: str) -> None:
+def _set(headers: list[Header], name: bytes, value: bytes) -> None:
     """Replace the first header of that name in place and drop the others (Werkzeug's ``headers[name] = v``)."""
-    low, out, done = name.lower(), [], False
+    out: list[Header] = []
+    done = False
     for k, v in headers:
-        if k.lower() != low:
+        if k.lower() != name:
             out.append((k, v))
         elif not done:
             out.append((k, value))
@@ -176,9 +232,10 @@ class ScoringApp:
         self.gateway = gateway
         self.scoring_timeout_ms = scoring_timeout_ms
         self.cors = cors
-        self.server_version = server_version
+        self.server_version = server_version.encode("latin-1", "replace") if server_version else None
         self.max_body_bytes = max_body_bytes
         self.threads = RunThreads(gateway.settings.max_concurrent)
+        self.deadlines = Deadlines()
         self.access = AccessLog()
 
     # -- ASGI -----------------------------------------------------------------------------------------------
@@ -187,10 +244,12 @@ class ScoringApp:
         if scope["type"] != "http":
             return
         started = time.perf_counter()
-        arrival = time.monotonic()
-        problem = _framing_problem(scope["headers"], self.max_body_bytes)
+        loop = asyncio.get_running_loop()
+        arrival = loop.time()
+        head = Head(scope["headers"])
+        problem = head.framing_problem(self.max_body_bytes)
         if problem is not None:
-            await self._send_reply(scope, send, problem, close=True)
+            await self._send_reply(send, problem, close=True)
             self.access.add(scope["method"], scope["path"], problem.status, _ms(started), len(problem.body))
             return
         body = b""
@@ -203,68 +262,68 @@ class ScoringApp:
                 body = chunk if not body else body + chunk
                 if len(body) > self.max_body_bytes:
                     reply = _too_large(self.max_body_bytes)
-                    await self._send_reply(scope, send, reply, close=True)
+                    await self._send_reply(send, reply, close=True)
                     self.access.add(scope["method"], scope["path"], 413, _ms(started), len(reply.body))
                     return
             if not message.get("more_body", False):
                 break
-        ex = Exchange(scope, body, arrival)
+        ex = Exchange(scope, head, body, arrival)
         try:
             routed = self._route(ex)
-            reply = routed if routed is not None else await self._score(ex)
+            reply = routed if routed is not None else await self._score(ex, loop)
+            if ex.hooks:
+                self._after(ex, reply)
         except Exception:
             log.error("Encountered Exception: %s", traceback.format_exc())
             reply = error(500, INTERNAL)
-        headers = list(reply.headers)
-        if ex.hooks:
-            self._after(ex, headers)
-        await self._send_reply(scope, send, Reply(reply.status, headers, reply.body))
-        if not ex.is_probe():
+        await self._send_reply(send, reply)
+        if not (head.probe and ex.path == "/"):
             self.access.add(ex.method, ex.full_path(), reply.status, _ms(started), len(reply.body))
 
-    async def _send_reply(self, scope: Scope, send: Send, reply: Reply, close: bool = False) -> None:
-        raw, dropped = encode_headers(reply.headers)
-        if dropped:
-            log.warning("Dropped response header(s) whose name HTTP does not allow: %r", dropped)
-        raw.append((b"content-length", str(len(reply.body)).encode("ascii")))
+    @staticmethod
+    async def _send_reply(send: Send, reply: Reply, close: bool = False) -> None:
+        headers = reply.headers
+        headers.append((b"content-length", str(len(reply.body)).encode("ascii")))
         if close:
-            raw.append((b"connection", b"close"))
-        await send({"type": "http.response.start", "status": reply.status, "headers": raw})
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send({"type": "http.response.body", "body": reply.body})
 
     # -- hooks ----------------------------------------------------------------------------------------------
 
-    def _after(self, ex: Exchange, headers: list[tuple[str, str]]) -> None:
+    def _after(self, ex: Exchange, reply: Reply) -> None:
+        headers = reply.headers
         if self.server_version:
-            headers.append(("x-ms-server-version", self.server_version))
-        for name, value in zip(("x-request-id", "x-ms-request-id", "x-ms-client-request-id"), ex.ids, strict=True):
+            headers.append((b"x-ms-server-version", self.server_version))
+        for name, value in zip((b"x-request-id", b"x-ms-request-id", b"x-ms-client-request-id"), ex.ids, strict=True):
             if value:
-                _set(headers, name, value)
-        request = ex.request
-        trace = request.headers.get("TraceId")
+                raw = value.encode("latin-1")
+                if reply.user:
+                    _set(headers, name, raw)
+                else:
+                    headers.append((name, raw))
+        trace = ex.head.trace_id
         if trace is not None:
-            headers.append(("TraceId", trace))
+            headers.append((b"traceid", trace.encode("latin-1")))
         if self.cors is not None:
-            h = request.headers
-            headers.extend(
-                self.cors.headers(
-                    ex.method,
-                    h.get("Origin"),
-                    h.get("Access-Control-Request-Method", ""),
-                    h.get("Access-Control-Request-Headers", ""),
-                )
+            h = ex.request.headers
+            extra = self.cors.headers(
+                ex.method,
+                h.get("Origin"),
+                h.get("Access-Control-Request-Method", ""),
+                h.get("Access-Control-Request-Headers", ""),
             )
+            headers.extend(encode_headers(extra)[0])
 
     def _before(self, ex: Exchange) -> Reply | None:
-        h = ex.request.headers
-        request_id = h.get("x-request-id")
+        head = ex.head
+        request_id = head.request_id
         if request_id is None:
-            request_id = str(uuid.uuid4())
+            request_id = _uuid4()
         if len(request_id) > HEADER_LIMIT:
             return error(431, f"x-request-id must not exceed {HEADER_LIMIT} characters")
-        ex.request_id = request_id
         ex.ids = (request_id, "", "")
-        legacy, client = h.get("x-ms-request-id", ""), h.get("x-ms-client-request-id", "")
+        legacy, client = head.legacy_id or "", head.client_id or ""
         if legacy:
             log.warning(
                 "x-ms-request-id header has been deprecated and will be removed from future versions of the server."
@@ -283,10 +342,10 @@ class ScoringApp:
     def _route(self, ex: Exchange) -> Reply | None:
         """The answer of every route but scoring; None when the request goes to run()."""
         if self.gateway.settings.auth_enabled and not (ex.path == "/" and ex.method in ("GET", "HEAD")):
-            problem = self.gateway.authorize(ex.request.headers.get("Authorization"))
+            problem = self.gateway.authorize(ex.head.authorization)
             if problem is not None:
                 reply = error(401, problem)
-                reply.headers.append(("WWW-Authenticate", "Bearer"))
+                reply.headers.append((b"www-authenticate", b"Bearer"))
                 return reply
         methods = ROUTES.get(ex.path)
         if methods is None:
@@ -300,7 +359,7 @@ class ScoringApp:
         if ex.path == "/score":
             return None
         if ex.method == "OPTIONS":
-            return Reply(200, [HTML, ("Allow", "OPTIONS, GET, HEAD")], b"")
+            return Reply(200, [HTML, (b"allow", b"OPTIONS, GET, HEAD")], b"")
         if ex.path == "/":
             return Reply(200, [HTML], b"Healthy")
         try:
@@ -310,80 +369,91 @@ class ScoringApp:
 
     # -- scoring --------------------------------------------------------------------------------------------
 
-    async def _score(self, ex: Exchange) -> Reply:
-        gateway = self.gateway
-        if not gateway.slots.try_acquire():
-            busy = await gateway.wait_slot(ex.arrival)
-            if busy is not None:
-                return error(*busy)
-        # The slot is held from here until run() returns, even when a timeout answered the client first.
-        request = ex.request
+    async def _score(self, ex: Exchange, loop: asyncio.AbstractEventLoop) -> Reply:
         try:
+            request = ex.request
             kwargs = run_kwargs(self.script, request)
         except BadInput as e:
-            gateway.slots.release()
             return error(400, str(e))
         except UnsupportedInput as e:
-            gateway.slots.release()
             return error(415, str(e))
         except UnsupportedMethod:
-            gateway.slots.release()
             if ex.method == "OPTIONS":
-                return Reply(200, [HTML, ("x-ms-run-function-failed", "False")], b"")
+                return Reply(200, [HTML, FAILED[False]], b"")
             return error(405, "Method not allowed")
-        except BaseException:
-            gateway.slots.release()
-            raise
-        return await self._run(ex, kwargs, request)
+        return await self._run(ex, kwargs, request, loop)
 
-    async def _run(self, ex: Exchange, kwargs: dict[str, Any], request: Request) -> Reply:
-        loop = asyncio.get_running_loop()
+    async def _run(
+        self, ex: Exchange, kwargs: dict[str, Any], request: Request, loop: asyncio.AbstractEventLoop
+    ) -> Reply:
+        """Queue run() for a run() thread and wait for the first answer: its outcome, or a deadline's."""
         answer: asyncio.Future[Reply] = loop.create_future()
-        call = Call()
-        script = self.script
-        timers: list[asyncio.TimerHandle] = []
+        script, gateway, deadlines = self.script, self.gateway, self.deadlines
+        timeout_s = self.scoring_timeout_ms / 1000
+        keys: list[int] = []
 
-        def job() -> Reply:  # on a run() thread
+        def call() -> Reply:  # on a run() thread
             start = time.perf_counter()
             output = script.call(kwargs, request)
-            elapsed_ms = (time.perf_counter() - start) * 1000
+            elapsed = f"{(time.perf_counter() - start) * 1000:.3f}".encode("ascii")
             reply = self._wrap(output)
             if reply is None:
                 return error(500, INTERNAL)
-            reply.headers.append(("x-ms-run-fn-exec-ms", f"{elapsed_ms:.3f}"))
+            reply.headers.append((b"x-ms-run-fn-exec-ms", elapsed))
             return reply
 
         def finished(outcome: Outcome) -> None:  # on the loop, once run() returned or raised
-            self.gateway.slots.release()
-            for timer in timers:
-                timer.cancel()
+            for key in keys:
+                deadlines.remove(key)
             ok, value = outcome
             if not ok:
                 log.error("Encountered Exception: %s", "".join(traceback.format_exception(value)))
                 if not answer.done():
-                    timed_out = isinstance(value, TimeoutError) and call.injected
+                    timed_out = isinstance(value, TimeoutError) and job.injected
                     answer.set_result(self._timeout_reply() if timed_out else error(500, SCRIPT_FAILED, failed=True))
             elif not answer.done():
                 answer.set_result(value)
 
-        def on_timeout() -> None:  # SCORING_TIMEOUT_MS: Azure's 500, and run() interrupted
-            call.interrupt()
-            if not answer.done():
-                answer.set_result(self._timeout_reply())
-
-        def on_gateway_timeout() -> None:  # scoringTimeoutMs: the front end's 504; run() keeps its slot
-            if not answer.done():
-                answer.set_result(error(504, self.gateway.timeout_message()))
-
-        timers.append(loop.call_later(self.scoring_timeout_ms / 1000, on_timeout))
-        deadline = self.gateway.gateway_deadline(ex.arrival)
-        if deadline is not None:
-            timers.append(loop.call_later(deadline - time.monotonic(), on_gateway_timeout))
-
         def report(outcome: Outcome) -> None:  # on the run() thread
             loop.call_soon_threadsafe(finished, outcome)
 
-        self.threads.submit(job, call, report)
+        def scoring_timeout() -> None:  # SCORING_TIMEOUT_MS after run() started: Azure's 500, run() interrupted
+            state = job.state
+            if state == QUEUED:  # not started yet: look again soon
+                keys.append(deadlines.add(loop, loop.time() + min(timeout_s, 0.05), scoring_timeout))
+            elif state == RUNNING and time.monotonic() < job.started + timeout_s:
+                keys.append(deadlines.add(loop, job.started + timeout_s, scoring_timeout))
+            elif state == RUNNING:
+                job.interrupt()
+                if not answer.done():
+                    answer.set_result(self._timeout_reply())
+            # DONE: finished() is on its way with the outcome; DROPPED: answered already
+
+        def dropped(reply: Reply) -> None:
+            for key in keys:
+                deadlines.remove(key)
+            if not answer.done():
+                answer.set_result(reply)
+
+        def queue_timeout() -> None:  # maxQueueWaitMs: 503, and run() never called
+            if job.drop():
+                dropped(error(503, gateway.busy_message()))
+
+        def gateway_timeout() -> None:  # scoringTimeoutMs: the front end's 504; a running run() keeps its thread
+            if job.drop():
+                dropped(error(504, gateway.timeout_message()))
+            elif not answer.done():
+                answer.set_result(error(504, gateway.timeout_message()))
+
+        job = Job(call, report)
+        keys.append(deadlines.add(loop, loop.time() + timeout_s, scoring_timeout))
+        wait_ms = gateway.settings.max_queue_wait_ms
+        if wait_ms is not None:
+            keys.append(deadlines.add(loop, ex.arrival + wait_ms / 1000, queue_timeout))
+        deadline = gateway.gateway_deadline(ex.arrival)
+        if deadline is not None:
+            keys.append(deadlines.add(loop, deadline, gateway_timeout))
+        self.threads.submit(job)
         return await answer
 
     def _timeout_reply(self) -> Reply:
@@ -392,9 +462,13 @@ class ScoringApp:
     def _wrap(self, output: Any) -> Reply | None:
         if compat.is_response(output):
             status, headers, body = compat.response_parts(output)
+            raw, dropped = encode_headers(list(headers))
+            if dropped:
+                log.warning("Dropped response header(s) whose name HTTP does not allow: %r", dropped)
+            reply = Reply(status, raw, body, user=True)
             if status >= 500:
-                _set(headers, "x-ms-run-function-failed", "True")
-            return Reply(status, list(headers), body)
+                _set(reply.headers, b"x-ms-run-function-failed", b"True")
+            return reply
         if output is None:
             return json_reply(200, {})  # AMLResponse(None) sends an empty object
         try:

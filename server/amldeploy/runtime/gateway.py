@@ -3,13 +3,13 @@
 * **Auth** (``authEnabled``): ``Authorization: Bearer <primary or secondary key>``, else 401. ``GET /`` stays
   open for liveness probes.
 * **Queue** (``maxConcurrentRequestsPerContainer``, ``maxQueueWaitMs``): at most N run() calls at once per
-  process (1 by default, like Azure's sync worker); a request that waits longer than the queue limit for a
-  slot gets 503. The queue lives on the event loop: waiting requests hold no thread.
+  process (1 by default, like Azure's sync worker), one thread each; a request that waits longer than the
+  queue limit for a thread gets 503 and is never run. Waiting requests hold no thread.
 * **Timeouts**: ``scoringTimeoutMs`` answers 504 at the deadline while run() keeps its slot until it returns;
   ``SCORING_TIMEOUT_MS`` is the server's own limit (500 ``Scoring timeout after <n> ms``), which also
   interrupts run() at its next Python instruction, as Azure's SIGALRM did.
 
-Everything here but :class:`RunThreads` runs on the event loop thread.
+Everything here but :class:`RunThreads` (and the methods of :class:`Job` it calls) runs on the event loop.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import math
 import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,57 +57,6 @@ def check_auth(settings: GatewaySettings, authorization: str | None) -> str | No
     )
 
 
-class Slots:
-    """A counting semaphore on the event loop that hands a freed slot to the longest waiter."""
-
-    def __init__(self, count: int) -> None:
-        self._free = count
-        self._waiters: deque[asyncio.Future[bool]] = deque()
-
-    def try_acquire(self) -> bool:
-        if self._free > 0 and not self._waiters:
-            self._free -= 1
-            return True
-        return False
-
-    async def acquire(self, timeout: float | None) -> bool:
-        """True once a slot is held; False when ``timeout`` seconds passed first."""
-        if self.try_acquire():
-            return True
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[bool] = loop.create_future()
-        self._waiters.append(waiter)
-        expiry = None if timeout is None else loop.call_later(timeout, self._expire, waiter)
-        try:
-            return await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled() and waiter.result():
-                self.release()  # handed over just as the request was cancelled
-            else:
-                self._forget(waiter)
-            raise
-        finally:
-            if expiry is not None:
-                expiry.cancel()
-
-    def _expire(self, waiter: asyncio.Future[bool]) -> None:
-        if not waiter.done():
-            self._forget(waiter)
-            waiter.set_result(False)
-
-    def _forget(self, waiter: asyncio.Future[bool]) -> None:
-        with contextlib.suppress(ValueError):
-            self._waiters.remove(waiter)
-
-    def release(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(True)
-                return
-        self._free += 1
-
-
 def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
     try:
         import ctypes
@@ -116,54 +65,73 @@ def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
 
 
-class Call:
-    """One run() call on a :class:`RunThreads` thread, which the loop may interrupt (``SCORING_TIMEOUT_MS``)."""
+Outcome = tuple[bool, Any]  # (True, the job's value) or (False, the exception it raised)
+QUEUED, RUNNING, DONE, DROPPED = range(4)
 
-    __slots__ = ("done", "injected", "lock", "thread_id")
 
-    def __init__(self) -> None:
+class Job:
+    """One run() call: queued, then taken by a run() thread, or dropped by the loop before that (its answer was a
+    503 or 504); while it runs, the loop may interrupt it (``SCORING_TIMEOUT_MS``)."""
+
+    __slots__ = ("fn", "injected", "lock", "report", "started", "state", "thread_id")
+
+    def __init__(self, fn: Callable[[], Any], report: Callable[[Outcome], None]) -> None:
+        self.fn = fn
+        self.report = report
         self.lock = threading.Lock()
+        self.state = QUEUED
         self.thread_id = 0
-        self.done = False
+        self.started = 0.0  # time.monotonic() when a thread took it
         self.injected = False
 
-    def interrupt(self) -> None:
-        """Raise TimeoutError in the call's thread at its next Python instruction, unless it has returned."""
+    def take(self) -> bool:
+        """On a run() thread: True when the job is to run (it was not dropped)."""
         with self.lock:
-            if self.thread_id and not self.done and not self.injected:
+            if self.state != QUEUED:
+                return False
+            self.state = RUNNING
+            self.thread_id = threading.get_ident()
+            self.started = time.monotonic()
+            return True
+
+    def drop(self) -> bool:
+        """On the loop: True when the job will never run (it was still queued)."""
+        with self.lock:
+            if self.state != QUEUED:
+                return False
+            self.state = DROPPED
+            return True
+
+    def interrupt(self) -> None:
+        """Raise TimeoutError in the job's thread at its next Python instruction, unless it has returned."""
+        with self.lock:
+            if self.state == RUNNING and not self.injected:
                 self.injected = True
                 _set_async_exc(self.thread_id, TimeoutError)
 
-    def enter(self) -> None:
-        self.thread_id = threading.get_ident()
-
-    def leave(self) -> None:
+    def finish(self) -> None:
         with self.lock:
-            self.done = True
+            self.state = DONE
             if self.injected:
                 _set_async_exc(self.thread_id, None)  # drop it if it has not been raised yet
 
 
-Outcome = tuple[bool, Any]  # (True, run()'s value) or (False, the exception it raised)
-
-
 class RunThreads:
-    """The threads that call run(): one per allowed concurrent call, fed from a queue, so that the event loop
-    never runs user code and never waits for it. Results come back through ``loop.call_soon_threadsafe``."""
+    """The threads that call run(), fed from one FIFO queue: the request queue of the v1 front end. One thread per
+    allowed concurrent call (``maxConcurrentRequestsPerContainer``, ``--threads``), so that the event loop never
+    runs user code and never waits for it, and a thread that finishes takes the next job at once, without a round
+    trip through the loop. Outcomes go back through the job's ``report`` (``loop.call_soon_threadsafe``)."""
 
     def __init__(self, count: int) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Call, Callable[[Outcome], None]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._threads = [
             threading.Thread(target=self._work, name=f"amldeploy-run-{i}", daemon=True) for i in range(count)
         ]
         for thread in self._threads:
             thread.start()
 
-    def submit(self, fn: Callable[[], Any], call: Call, done: Callable[[Outcome], None]) -> None:
-        """Run ``fn`` on a run() thread; ``done(outcome)`` is called from that thread when it returns."""
-        self._jobs.put((fn, call, done))
+    def submit(self, job: Job) -> None:
+        self._jobs.put(job)
 
     def _work(self) -> None:
         jobs = self._jobs
@@ -171,49 +139,75 @@ class RunThreads:
             job = jobs.get()
             if job is None:
                 return
-            fn, call, done = job
             outcome: Outcome
             try:
-                call.enter()
+                if not job.take():
+                    continue  # answered already (queue wait or front-end timeout)
                 try:
-                    outcome = (True, fn())
+                    outcome = (True, job.fn())
                 finally:
-                    call.leave()
+                    job.finish()
             except BaseException as e:  # the script's failure is the request's answer
                 outcome = (False, e)
             with contextlib.suppress(RuntimeError):  # the loop is closed (shutdown): nobody waits any more
-                done(outcome)
+                job.report(outcome)
 
     def close(self) -> None:
         for _ in self._threads:
             self._jobs.put(None)
 
 
+class Deadlines:
+    """Callbacks at given times of the loop's clock, with one loop timer for all of them: a run() call has one or
+    two deadlines and nearly always finishes first, so arming and cancelling a timer per call would be waste."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[float, Callable[[], None]]] = {}
+        self._next = 0
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = math.inf
+
+    def add(self, loop: asyncio.AbstractEventLoop, when: float, callback: Callable[[], None]) -> int:
+        key = self._next
+        self._next += 1
+        self._entries[key] = (when, callback)
+        if when < self._timer_at:
+            self._arm(loop, when)
+        return key
+
+    def remove(self, key: int) -> None:
+        self._entries.pop(key, None)
+
+    def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_at(when, self._fire, loop)
+        self._timer_at = when
+
+    def _fire(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._timer, self._timer_at = None, math.inf
+        now = loop.time() + 0.001  # uvloop's clock has millisecond steps
+        for key in [k for k, (when, _) in self._entries.items() if when <= now]:
+            self._entries.pop(key)[1]()
+        if self._entries:
+            self._arm(loop, min(when for when, _ in self._entries.values()))
+
+
 class Gateway:
     def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
-        self.slots = Slots(settings.max_concurrent)
 
     def authorize(self, authorization: str | None) -> str | None:
         return check_auth(self.settings, authorization) if self.settings.auth_enabled else None
 
     def gateway_deadline(self, arrival: float) -> float | None:
-        """The ``scoringTimeoutMs`` deadline of a request that arrived at ``arrival`` (``time.monotonic()``)."""
+        """The ``scoringTimeoutMs`` deadline of a request that arrived at ``arrival`` (the loop's time)."""
         ms = self.settings.scoring_timeout_ms
         return None if ms is None else arrival + ms / 1000
 
-    async def wait_slot(self, arrival: float) -> tuple[int, str] | None:
-        """Wait for a run() slot; None once it is held, else the (status, message) to answer with."""
+    def busy_message(self) -> str:
         s = self.settings
-        wait = None if s.max_queue_wait_ms is None else s.max_queue_wait_ms / 1000
-        deadline = self.gateway_deadline(arrival)
-        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-        limit = wait if remaining is None else remaining if wait is None else min(wait, remaining)
-        if await self.slots.acquire(limit):
-            return None
-        if remaining is not None and (wait is None or remaining <= wait):
-            return 504, self.timeout_message()
-        return 503, (
+        return (
             f"The service is busy: the request waited {s.max_queue_wait_ms} ms for one of the "
             f"{s.max_concurrent} scoring slot(s) without getting one (maxQueueWaitMs={s.max_queue_wait_ms}, "
             f"maxConcurrentRequestsPerContainer={s.max_concurrent})."

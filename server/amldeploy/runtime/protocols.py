@@ -44,7 +44,11 @@ def refusal(status: int, message: str) -> bytes:
 
 
 class LimitsMixin:
-    """The limits, shared by both protocols. ``self`` is also a uvicorn protocol (transport, cycle, loop...)."""
+    """The limits, shared by both protocols. ``self`` is also a uvicorn protocol (transport, cycle, loop...).
+
+    Timeouts are not timers per request: each connection notes when the request it is reading began (and when
+    it was opened, until its first byte), and the server's tick (every 0.1 s) calls :meth:`check_deadlines`.
+    """
 
     limits: Limits
     transport: asyncio.Transport
@@ -52,35 +56,23 @@ class LimitsMixin:
     cycle: Any
     flow: Any
     client: tuple[str, int] | None
-    timeout_keep_alive_task: asyncio.TimerHandle | None
-    timeout_keep_alive: float
 
     def _setup_limits(self) -> None:
-        self._read_timer: asyncio.TimerHandle | None = None
         self._reject: tuple[int, str] | None = None
+        self._reading_since: float | None = None  # time.monotonic() of the first byte of a request being read
+        self._opened_at: float | None = None  # set until the connection's first byte
 
-    def _arm_idle(self) -> None:
-        self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self._idle_timed_out)
-
-    def _idle_timed_out(self) -> None:
-        if not self.transport.is_closing():
-            self.transport.close()
-
-    def _arm_read(self) -> None:
-        if self._read_timer is None:
-            self._read_timer = self.loop.call_later(self.limits.read_timeout_s, self._read_timed_out)
-
-    def _disarm_read(self) -> None:
-        if self._read_timer is not None:
-            self._read_timer.cancel()
-            self._read_timer = None
-
-    def _read_timed_out(self) -> None:
-        self._read_timer = None
-        if self.transport.is_closing():
+    def check_deadlines(self, now: float) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        if self._opened_at is not None and now - self._opened_at > self.limits.keep_alive_s:
+            self.transport.close()  # opened, and never a byte
+            return
+        since = self._reading_since
+        if since is None or now - since <= self.limits.read_timeout_s:
             return
         if self.flow is not None and self.flow.read_paused:
-            self._arm_read()  # the server stopped reading (pipelining): the client is not the slow one
+            self._reading_since = now  # the server stopped reading (pipelining): the client is not the slow one
             return
         self._refuse(
             408,
@@ -103,7 +95,7 @@ class LimitsMixin:
 
     def _refuse(self, status: int, message: str) -> None:
         """Answer ``status`` unless a response is under way on this connection (then only close), and close."""
-        self._disarm_read()
+        self._reading_since = None
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "-"
         log.warning("%s - %d %s", client, status, message)
         cycle = self.cycle
@@ -125,29 +117,24 @@ class LimitsMixin:
 def httptools_protocol(limits: Limits) -> type[asyncio.Protocol]:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-    class Protocol(LimitsMixin, HttpToolsProtocol):  # type: ignore[misc]
+    class Protocol(LimitsMixin, HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._setup_limits()
             self._in_head = False
             self._head_bytes = 0
-            self._header_count = 0
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            self._arm_idle()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm_read()
-            super().connection_lost(exc)
+            self._opened_at = time.monotonic()
 
         def data_received(self, data: bytes) -> None:
             if self.transport.is_closing():
                 return
-            self._arm_read()
+            self._opened_at = None
             continuing = self._in_head
             super().data_received(data)
-            if self._in_head and continuing and not self.transport.is_closing():
+            if continuing and self._in_head and not self.transport.is_closing():
                 # A head arriving in pieces: llhttp holds the unfinished header, so count what came.
                 self._head_bytes += len(data)
                 if self._head_bytes > self.limits.max_header_bytes:
@@ -157,34 +144,23 @@ def httptools_protocol(limits: Limits) -> type[asyncio.Protocol]:
             super().on_message_begin()
             self._in_head = True
             self._head_bytes = 0
-            self._header_count = 0
-            self._arm_read()
-
-        def on_url(self, url: bytes) -> None:
-            self._count(len(url))
-            super().on_url(url)
-
-        def on_header(self, name: bytes, value: bytes) -> None:
-            self._header_count += 1
-            if self._header_count > self.limits.max_headers:
-                self._reject = self._too_many_headers()
-                raise Refused
-            self._count(len(name) + len(value) + 4)
-            super().on_header(name, value)
-
-        def _count(self, size: int) -> None:
-            self._head_bytes += size
-            if self._head_bytes > self.limits.max_header_bytes:
-                self._reject = self._head_too_large()
-                raise Refused
+            self._reading_since = time.monotonic()
 
         def on_headers_complete(self) -> None:
             self._in_head = False
+            headers = self.headers
+            if len(headers) > self.limits.max_headers:
+                self._reject = self._too_many_headers()
+                raise Refused
+            size = len(self.url) + sum(len(name) + len(value) for name, value in headers) + 4 * len(headers)
+            if size > self.limits.max_header_bytes:
+                self._reject = self._head_too_large()
+                raise Refused
             super().on_headers_complete()
 
         def on_message_complete(self) -> None:
             super().on_message_complete()
-            self._disarm_read()
+            self._reading_since = None
 
     return Protocol
 
@@ -193,7 +169,7 @@ def h11_protocol(limits: Limits) -> type[asyncio.Protocol]:
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    class Protocol(LimitsMixin, H11Protocol):  # type: ignore[misc]
+    class Protocol(LimitsMixin, H11Protocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._setup_limits()
@@ -213,23 +189,21 @@ def h11_protocol(limits: Limits) -> type[asyncio.Protocol]:
                         self._reject = self._too_many_headers()
                         raise h11.RemoteProtocolError("too many headers", error_status_hint=431)
                 elif isinstance(event, h11.EndOfMessage):
-                    self._disarm_read()
+                    self._reading_since = None
                 return event
 
             self.conn.next_event = next_event  # type: ignore[method-assign]
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            self._arm_idle()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm_read()
-            super().connection_lost(exc)
+            self._opened_at = time.monotonic()
 
         def data_received(self, data: bytes) -> None:
             if self.transport.is_closing():
                 return
-            self._arm_read()
+            self._opened_at = None
+            if self._reading_since is None:
+                self._reading_since = time.monotonic()
             super().data_received(data)
 
     return Protocol

@@ -32,10 +32,11 @@ class Request:
         method: str,
         path: str,
         query_string: bytes,
-        header_pairs: list[tuple[str, str]],
+        header_pairs: list[tuple[str, str]] | list[tuple[bytes, bytes]],
         body: bytes,
         remote_addr: str = "",
         server: tuple[str, int] = ("127.0.0.1", 0),
+        content_type: Any = ...,
     ) -> None:
         self.method = method
         self.path = path
@@ -50,12 +51,16 @@ class Request:
         self._stream: io.BytesIO | None = None
         self._cached: bytes | None = None
         self._json: Any = ...
+        self._content_type = content_type  # known already (the server read it), else ... : from the headers
         self.scheme = "http"
 
     @property
     def headers(self) -> Headers:
         if self._headers is None:
-            self._headers = Headers(self._header_pairs)
+            pairs = self._header_pairs
+            if pairs and isinstance(pairs[0][0], bytes):  # as the HTTP server hands them over
+                pairs = [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in pairs]
+            self._headers = Headers(pairs)  # type: ignore[arg-type]
         return self._headers
 
     @property
@@ -66,6 +71,8 @@ class Request:
 
     @property
     def content_type(self) -> str | None:
+        if self._content_type is not ...:
+            return self._content_type  # type: ignore[no-any-return]
         value = self.headers.get("Content-Type")
         return None if value is None else str(value)
 
@@ -104,7 +111,10 @@ class Request:
         if self._cached is None:
             if parse_form_data and self.mimetype in FORM_TYPES:
                 self._forms()
-            data = self.stream.read()
+            if self._stream is None:  # nobody read the stream: the body as it is, without a copy
+                data, self._stream = self._body, io.BytesIO()
+            else:
+                data = self._stream.read()
             if cache:
                 self._cached = data
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -104,6 +105,11 @@ def run(app: Any, sock: socket.socket, cfg: RuntimeConfig, on_ready: Callable[[]
             await super().shutdown(sockets)
 
         async def on_tick(self, counter: int) -> bool:
+            now = time.monotonic()
+            for connection in list(self.server_state.connections):
+                check = getattr(connection, "check_deadlines", None)
+                if check is not None:
+                    check(now)
             if parent is not None and counter % 10 == 0 and os.getppid() != parent:
                 log.warning("The supervisor (process %d) is gone; stopping", parent)
                 self.should_exit = True
