@@ -62,6 +62,8 @@ class RawConnection:
         except (BrokenPipeError, ConnectionResetError):
             self.reset = True
             return False
+        except TimeoutError:
+            raise Hung("the server stopped reading the request without answering or closing") from None
         return True
 
     def _fill(self, deadline: float) -> bool:

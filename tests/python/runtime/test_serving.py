@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from tests.python.runtime.conftest import Launcher, Reply, Server, request
 
@@ -58,3 +59,11 @@ def test_two_workers_serve_and_log_under_their_own_pids(launch: Launcher) -> Non
             break
         time.sleep(0.05)
     assert sorted(int(p) for p in logged) == served_by, server.log()
+
+
+def test_httptools_and_uvloop_run_when_asked(launch: Launcher) -> None:
+    # The hostile-client tests run on both stacks: this checks that asking for one is not silently ignored.
+    server = launch.start("plain.py", env={"AMLDEPLOY_HTTP": "httptools", "AMLDEPLOY_LOOP": "uvloop"})
+    assert server.request("GET", "/").status == 200
+    maps = Path(f"/proc/{server.proc.pid}/maps").read_text(encoding="utf-8")
+    assert "httptools" in maps and "uvloop" in maps, "the httptools/uvloop extension modules are not loaded"
