@@ -1,6 +1,6 @@
 """Real ``python -m amldeploy serve`` processes on 127.0.0.1 and a raw HTTP client for them.
 
-Servers listen on port 0 and report their port in the ``Listening on http://HOST:PORT`` log line, so tests never
+Servers listen on port 0 and report their port in the ``Listening on http(s)://HOST:PORT`` log line, so tests never
 race for free ports. Servers shared by a module are started once (module-scoped fixtures).
 """
 
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SCRIPTS = ROOT / "tests" / "fixtures" / "scripts"
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 30.0
-LISTENING = re.compile(r"Listening on http://127\.0\.0\.1:(\d+)")
+LISTENING = re.compile(r"Listening on https?://127\.0\.0\.1:(\d+)")
 # Server settings of the calling environment must not leak into the servers under test.
 _SCRUB_PREFIXES = ("AZUREML_", "AML_", "AMLDEPLOY_", "SCORING_", "WORKER_", "SERVICE_", "SERVER_", "HTTP_X_MS")
 
