@@ -185,9 +185,15 @@ def h11_protocol(limits: Limits) -> type[asyncio.Protocol]:
                         self._reject = (e.error_status_hint, f"Invalid HTTP request: {e}.")
                     raise
                 if isinstance(event, h11.Request):
-                    if len(event.headers) > self.limits.max_headers:
+                    # h11 bounds only a head that arrives in pieces; one that came whole is measured here.
+                    headers = event.headers.raw_items()
+                    size = len(event.target) + sum(len(name) + len(value) + 4 for name, value in headers)
+                    if len(headers) > self.limits.max_headers:
                         self._reject = self._too_many_headers()
-                        raise h11.RemoteProtocolError("too many headers", error_status_hint=431)
+                    elif size > self.limits.max_header_bytes:
+                        self._reject = self._head_too_large()
+                    if self._reject is not None:
+                        raise h11.RemoteProtocolError("request head over the limits", error_status_hint=431)
                 elif isinstance(event, h11.EndOfMessage):
                     self._reading_since = None
                 return event

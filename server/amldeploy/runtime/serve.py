@@ -194,6 +194,7 @@ def serve(cfg: RuntimeConfig) -> int:
                 lambda on_ready, parent: run_worker(cfg, sock, on_ready, parent),
                 ready,
                 cfg.limits.graceful_timeout_s + STOP_GRACE_SECONDS,
+                sock,
             )
         return run_worker(cfg, sock, ready, None)
     finally:

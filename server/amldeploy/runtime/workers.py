@@ -12,6 +12,7 @@ import logging
 import os
 import select
 import signal
+import socket
 import sys
 import time
 import traceback
@@ -95,10 +96,14 @@ class _Pool:
         self.reap(block=False)
 
 
-def supervise(count: int, start: Start, on_ready: Callable[[], None], grace: float) -> int:
+def supervise(
+    count: int, start: Start, on_ready: Callable[[], None], grace: float, listener: socket.socket | None = None
+) -> int:
     """Fork ``count`` workers running ``start(report_ready, parent_pid)``; returns the server's exit status.
 
-    On SIGTERM every worker gets SIGTERM and ``grace`` seconds to drain and exit before SIGKILL."""
+    On SIGTERM the supervisor closes its copy of the ``listener`` (so that, once the workers closed theirs, new
+    connections are refused), and every worker gets SIGTERM and ``grace`` seconds to drain and exit before
+    SIGKILL."""
     handle_signals()
     pool = _Pool(start)
     try:
@@ -120,6 +125,8 @@ def supervise(count: int, start: Start, on_ready: Callable[[], None], grace: flo
                     return failed
     except Stop:
         log.info("Stopping %d worker(s) (signal received)", len(pool.children))
+        if listener is not None:
+            listener.close()
         return 0
     finally:
         pool.stop(grace)
