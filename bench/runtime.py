@@ -9,24 +9,29 @@ On the example model (examples/sklearn: train.py's Ridge, score.py, sample-reque
   Azure's server, ``amldeploy serve``, ``amldeploy serve`` with key auth and a queue limit (1 request at a time,
   5 s queue wait), and (``--variants``, on by default) ``amldeploy serve`` on its pure-Python HTTP stack
   (``AMLDEPLOY_HTTP=h11 AMLDEPLOY_LOOP=asyncio``: what it runs on where httptools or uvloop is missing; measured,
-  not a target). All servers run at once; each round measures every cell on every server, rotating the servers'
+  not a target; on by default because a fallback nobody measures regresses unseen, and it adds only ~45 s).
+  All servers run at once; each round measures every cell on every server, rotating the servers'
   order from round to round. The table gives the medians over rounds; a ratio row gives the median of the
   per-round ratios (each one of two runs a few seconds apart, so that drift cancels) and their range.
   The native HTTP modules each amldeploy process loaded (httptools, uvloop, read from /proc/PID/maps) are printed
-  under the table, so that a variant that did not take effect shows.
+  before the rounds, so that a variant that did not take effect, or a default that fell back, shows.
 * load generator: wrk (-t1; from Debian via bench/setup.sh, which needs root or passwordless sudo), else
-  bench/loadgen.py (asyncio). With 2+ CPUs the servers share CPU 0 and the generator gets CPU 1; the generator's
-  own CPU use per cell is printed, and a cell where it passes 80 % of its CPU is flagged: there the generator,
-  not the server, may set the pace. wrk uses ~10 % of a CPU at 6 000 requests/s; bench/loadgen.py ~30 %, and its
-  own time per request (~50 µs) adds to every round trip at c1, which understates fast servers there (measured:
-  amldeploy / azure at 1 row c1 2.4x with it, 2.8x with wrk). Prefer wrk.
+  bench/loadgen.py (asyncio protocols). With 2+ CPUs the servers share CPU 0 and the generator gets CPU 1; the
+  generator's own CPU use is printed, and a cell where it passes 80 % of its CPU is flagged: there the generator,
+  not the server, may set the pace. Measured on a 2-CPU VM: wrk costs ~17 µs of CPU per request (ceiling ~60 000
+  requests/s), bench/loadgen.py ~55 µs (~20 µs Python, the rest the kernel's; ceiling ~17 000 requests/s, about
+  8x Azure's server at 1 row), and at c1 its own time adds to every round trip. Prefer wrk for the 8x target.
+* noise: the CPU that other processes used during the rounds (the machine's busy time from /proc/stat, less the
+  servers', the generators' and the bench's own) is printed, with a warning above 10 %; the ranges of the ratio
+  rows show how far single rounds strayed.
 * cold start: spawn until the first 200 on ``GET /``, median of N runs, minus the floor
   ``python -c "import score; score.init()"`` (same script, same model, same interpreter as the server).
 
 Targets (amldeploy against Azure's server, ratio of throughputs): ≥ 8x at 16 connections and ≥ 3x at 1 connection,
 both with 1 row; auth + queue at most 10 % below amldeploy without them, in every cell; cold-start overhead
 ≤ 0.15 s. Missed targets print "TARGET MISSED" lines and exit status 1; an error response fails the run too.
-Defaults (3 rounds x 2 s per cell, 4 servers, 6 cells; 6 cold runs) take about 3.5 minutes on 2 CPUs.
+Defaults (3 rounds x 2 s per cell, 4 servers, 6 cells; 6 cold runs) take about 3.5 minutes on 2 CPUs
+(2.5 with ``--no-variants``).
 Azure's server comes from the venv of tests/infra/azure_server.py (built on first use, about a minute).
 """
 
@@ -35,6 +40,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -65,6 +71,7 @@ CELLS = [Cell(rows, conns) for rows in ROWS for conns in CONNS]
 TARGET_SPEEDUPS = {Cell(1, 16): 8.0, Cell(1, 1): 3.0}  # amldeploy / azure, throughput
 TARGET_OVERHEAD_S, TARGET_AUTH_LOSS = 0.15, 0.10
 GEN_CPU_LIMIT = 0.8  # of one CPU: above it the load generator may be what limits a cell
+FOREIGN_CPU_LIMIT = 0.10  # of the machine: above it other processes ran beside the bench and figures are noisy
 NATIVE_HTTP = ("httptools", "uvloop")
 
 
@@ -89,17 +96,51 @@ def start(kind: str, port: int, model_dir: Path) -> subprocess.Popen[bytes]:
 
 def native_http(pid: int) -> list[str]:
     """The native HTTP modules (httptools, uvloop) mapped into ``pid`` or its children: what the runtime runs on."""
-    pids, found = [pid], set()
-    while pids:
-        current = pids.pop()
+    found = set()
+    for current in _tree(pid):
         try:
             maps = Path(f"/proc/{current}/maps").read_text(encoding="utf-8", errors="replace")
-            found.update(name for name in NATIVE_HTTP if f"/{name}/" in maps)
+        except OSError:
+            continue
+        found.update(name for name in NATIVE_HTTP if f"/{name}/" in maps)
+    return sorted(found)
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its live descendants (from /proc/PID/task/TID/children)."""
+    pids, found = [pid], []
+    while pids:
+        current = pids.pop()
+        found.append(current)
+        try:
             for task in Path(f"/proc/{current}/task").iterdir():
                 pids += [int(child) for child in (task / "children").read_text().split()]
         except OSError:
             continue
-    return sorted(found)
+    return found
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used by ``pid`` and its descendants, reaped or live."""
+    total = 0
+    for current in _tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> float:
+    """CPU seconds all CPUs spent busy (or stolen by the host), from /proc/stat."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(u.ru_utime + u.ru_stime for u in usage)
 
 
 def wait_up(port: int, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> float:
@@ -179,6 +220,9 @@ def run_load(
         headers = {kind: ([f"Authorization: Bearer {KEY}"] if kind == AUTH else []) for kind in kinds}
         for kind, (port, _) in procs.items():
             measure(tool, port, Cell(1, 16), args.warmup, headers[kind], workdir)
+        # Other processes' CPU use: the machine's, less that of the servers, the generators and this process.
+        pids = [proc.pid for _, proc in procs.values()]
+        busy, mine, started = machine_busy(), own_cpu() + sum(map(tree_cpu, pids)), time.perf_counter()
         for round_index in range(args.rounds):
             order = kinds[round_index % len(kinds) :] + kinds[: round_index % len(kinds)]
             for cell in CELLS:
@@ -188,6 +232,11 @@ def run_load(
                         measure(tool, port, cell, args.seconds, headers[kind], workdir)
                     )
             print(f"  round {round_index + 1}/{args.rounds} done (load average {os.getloadavg()[0]:.1f})")
+        mine = own_cpu() + sum(map(tree_cpu, pids)) - mine
+        foreign = (machine_busy() - busy - mine) / ((time.perf_counter() - started) * (os.cpu_count() or 1))
+        print(f"  other processes used {max(foreign, 0):.0%} of the {os.cpu_count()} CPUs during the rounds")
+        if foreign > FOREIGN_CPU_LIMIT:
+            print("WARNING: other work ran on this machine during the rounds: expect noisy figures (see the ranges)")
     finally:
         for _, proc in procs.values():
             azure_server.stop(proc)
