@@ -21,9 +21,13 @@ On the example model (examples/sklearn: train.py's Ridge, score.py, sample-reque
   not the server, may set the pace. Measured on a 2-CPU VM: wrk costs ~17 µs of CPU per request (ceiling ~60 000
   requests/s), bench/loadgen.py ~55 µs (~20 µs Python, the rest the kernel's; ceiling ~17 000 requests/s, about
   8x Azure's server at 1 row), and at c1 its own time adds to every round trip. Prefer wrk for the 8x target.
-* noise: the CPU that other processes used during the rounds (the machine's busy time from /proc/stat, less the
-  servers', the generators' and the bench's own) is printed, with a warning above 10 %; the ranges of the ratio
-  rows show how far single rounds strayed.
+* noise: other processes on the machine (another benchmark, a test suite) skew a run badly, more than their CPU
+  share suggests: the servers are thread-per-connection or single-threaded and lose whole time slices; runs of 1 s
+  with no response at all were seen. So each run measures the CPU that other processes used meanwhile (the
+  machine's busy time from /proc/stat, less the servers' process trees', the generator's and the bench's own);
+  above 10 % of the CPUs the run is repeated after 1 s, at most twice, and at most a quarter of all runs in all.
+  The share over the rounds and the count of repeated runs are printed, and a warning names the runs kept noisy.
+  The ranges of the ratio rows show how far single rounds strayed.
 * cold start: spawn until the first 200 on ``GET /``, median of N runs, minus the floor
   ``python -c "import score; score.init()"`` (same script, same model, same interpreter as the server).
 
@@ -31,7 +35,7 @@ Targets (amldeploy against Azure's server, ratio of throughputs): ≥ 8x at 16 c
 both with 1 row; auth + queue at most 10 % below amldeploy without them, in every cell; cold-start overhead
 ≤ 0.15 s. Missed targets print "TARGET MISSED" lines and exit status 1; an error response fails the run too.
 Defaults (3 rounds x 2 s per cell, 4 servers, 6 cells; 6 cold runs) take about 3.5 minutes on 2 CPUs
-(2.5 with ``--no-variants``).
+(2.5 with ``--no-variants``), up to a quarter more when runs are repeated.
 Azure's server comes from the venv of tests/infra/azure_server.py (built on first use, about a minute).
 """
 
@@ -71,7 +75,8 @@ CELLS = [Cell(rows, conns) for rows in ROWS for conns in CONNS]
 TARGET_SPEEDUPS = {Cell(1, 16): 8.0, Cell(1, 1): 3.0}  # amldeploy / azure, throughput
 TARGET_OVERHEAD_S, TARGET_AUTH_LOSS = 0.15, 0.10
 GEN_CPU_LIMIT = 0.8  # of one CPU: above it the load generator may be what limits a cell
-FOREIGN_CPU_LIMIT = 0.10  # of the machine: above it other processes ran beside the bench and figures are noisy
+FOREIGN_CPU_LIMIT = 0.10  # of the machine: above it other processes ran beside a run, which is repeated ...
+MAX_RERUNS = 2  # ... at most twice (and at most a quarter of all runs)
 NATIVE_HTTP = ("httptools", "uvloop")
 
 
@@ -133,14 +138,42 @@ def tree_cpu(pid: int) -> float:
 
 
 def machine_busy() -> float:
-    """CPU seconds all CPUs spent busy (or stolen by the host), from /proc/stat."""
-    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds all CPUs spent running processes (or stolen by the host), from /proc/stat; interrupts left out,
+    as loopback traffic is handled there, on behalf of whoever sent it."""
+    user, nice, system, *_, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu() -> float:
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     return sum(u.ru_utime + u.ru_stime for u in usage)
+
+
+class Others:
+    """The share of the machine's CPUs that other processes used between ``start`` and ``stop``: the machine's busy
+    time less that of the servers' process trees, the load generators (reaped children) and this process."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.cpus = os.cpu_count() or 1
+        self.mark = self._now()
+        self.foreign = self.wall = 0.0
+
+    def _now(self) -> tuple[float, float, float]:
+        return machine_busy(), own_cpu() + sum(map(tree_cpu, self.pids)), time.perf_counter()
+
+    def start(self) -> None:
+        self.mark = self._now()
+
+    def stop(self) -> float:
+        (busy0, ours0, t0), (busy1, ours1, t1) = self.mark, self._now()
+        foreign = max(0.0, (busy1 - busy0) - (ours1 - ours0))
+        self.foreign += foreign
+        self.wall += t1 - t0
+        return foreign / ((t1 - t0) * self.cpus)
+
+    def share(self) -> float:
+        return self.foreign / (self.wall * self.cpus) if self.wall else 0.0
 
 
 def wait_up(port: int, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> float:
@@ -220,23 +253,31 @@ def run_load(
         headers = {kind: ([f"Authorization: Bearer {KEY}"] if kind == AUTH else []) for kind in kinds}
         for kind, (port, _) in procs.items():
             measure(tool, port, Cell(1, 16), args.warmup, headers[kind], workdir)
-        # Other processes' CPU use: the machine's, less that of the servers, the generators and this process.
-        pids = [proc.pid for _, proc in procs.values()]
-        busy, mine, started = machine_busy(), own_cpu() + sum(map(tree_cpu, pids)), time.perf_counter()
+        others = Others([proc.pid for _, proc in procs.values()])
+        budget = args.rounds * len(CELLS) * len(kinds) // 4  # re-runs: at most a quarter more time
+        rerun = kept = 0
         for round_index in range(args.rounds):
             order = kinds[round_index % len(kinds) :] + kinds[: round_index % len(kinds)]
             for cell in CELLS:
                 for kind in order:
-                    port = procs[kind][0]
-                    results.setdefault((kind, cell), []).append(
-                        measure(tool, port, cell, args.seconds, headers[kind], workdir)
-                    )
+                    for attempt in range(1 + MAX_RERUNS):
+                        if attempt:
+                            time.sleep(1.0)  # let a burst of other work pass
+                        others.start()
+                        result = measure(tool, procs[kind][0], cell, args.seconds, headers[kind], workdir)
+                        busy = others.stop() > FOREIGN_CPU_LIMIT
+                        if not busy or attempt == MAX_RERUNS or rerun >= budget:
+                            break
+                        rerun += 1
+                    kept += busy
+                    results.setdefault((kind, cell), []).append(result)
             print(f"  round {round_index + 1}/{args.rounds} done (load average {os.getloadavg()[0]:.1f})")
-        mine = own_cpu() + sum(map(tree_cpu, pids)) - mine
-        foreign = (machine_busy() - busy - mine) / ((time.perf_counter() - started) * (os.cpu_count() or 1))
-        print(f"  other processes used {max(foreign, 0):.0%} of the {os.cpu_count()} CPUs during the rounds")
-        if foreign > FOREIGN_CPU_LIMIT:
-            print("WARNING: other work ran on this machine during the rounds: expect noisy figures (see the ranges)")
+        print(
+            f"  other processes used {others.share():.0%} of the {others.cpus} CPUs during the rounds; {rerun} runs "
+            f"repeated as others used > {FOREIGN_CPU_LIMIT:.0%} during them"
+        )
+        if kept:
+            print(f"WARNING: {kept} runs kept though other work used > {FOREIGN_CPU_LIMIT:.0%} of the CPUs: noisy")
     finally:
         for _, proc in procs.values():
             azure_server.stop(proc)
