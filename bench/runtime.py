@@ -26,7 +26,7 @@ On the example model (examples/sklearn: train.py's Ridge, score.py, sample-reque
   with no response at all were seen. So each run measures the CPU that other processes used meanwhile (the
   machine's busy time from /proc/stat, less the servers' process trees', the generator's and the bench's own);
   above 10 % of the CPUs the run is repeated after 1 s, at most twice, and at most a quarter of all runs in all.
-  The share over the rounds and the count of repeated runs are printed, and a warning names the runs kept noisy.
+  The share over the rounds and the count of repeated runs are printed, and a warning counts the runs kept noisy.
   The ranges of the ratio rows show how far single rounds strayed.
 * cold start: spawn until the first 200 on ``GET /``, median of N runs, minus the floor
   ``python -c "import score; score.init()"`` (same script, same model, same interpreter as the server).
