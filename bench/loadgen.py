@@ -3,8 +3,13 @@
     python bench/loadgen.py --port 8001 --conns 16 --seconds 3 --body-file body.json [--header 'K: V'] [--cpu 1]
 
 Each connection sends POST /score, waits for the response, and sends the next one on the same connection (it
-reconnects when the server answers ``Connection: close``). Bounded by ``--seconds`` and ``--max-requests``.
+reconnects when the server answers ``Connection: close`` or drops the connection). Bounded by ``--seconds`` and
+``--max-requests``; a request unanswered after 5 s counts as an error and its connection is dropped.
 Prints one JSON line: requests, rps, p50_ms, p99_ms, non_2xx, errors.
+
+Connections are asyncio protocols parsing responses straight from the bytes they receive (no stream reader, no
+task or timer per request): about 20 µs of this process's CPU per request, so that one CPU drives well over
+20 000 requests/s. bench/runtime.py prints this process's CPU use per cell.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT_S = 5.0
+MAX_HEAD = 64 * 1024
 
 
 @dataclass
@@ -30,68 +36,161 @@ class Stats:
     errors: int = 0
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one response; return its status and whether the server closes the connection."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
+def parse_response(buf: bytearray) -> tuple[int, int, bool] | None:
+    """``(bytes used, status, server closes)`` of the first complete response in ``buf``, or None if incomplete.
+
+    Raises ValueError on a response it cannot read.
+    """
+    end = buf.find(b"\r\n\r\n")
+    if end < 0:
+        if len(buf) > MAX_HEAD:
+            raise ValueError("response head too long")
+        return None
+    lines = bytes(buf[:end]).decode("latin-1").split("\r\n")
     version, status = lines[0].split(" ", 2)[:2]
     headers = {}
     for line in lines[1:]:
-        if ":" in line:
-            name, value = line.split(":", 1)
+        name, sep, value = line.partition(":")
+        if sep:
             headers[name.strip().lower()] = value.strip().lower()
+    pos = end + 4
     if headers.get("transfer-encoding") == "chunked":
         while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            await reader.readexactly(size + 2)
-            if size == 0:
+            eol = buf.find(b"\r\n", pos)
+            if eol < 0:
+                return None
+            size = int(bytes(buf[pos:eol]).split(b";")[0], 16)
+            pos = eol + 2 + size + 2
+            if len(buf) < pos:
+                return None
+            if size == 0:  # no trailers expected from a scoring server
                 break
     else:
-        await reader.readexactly(int(headers.get("content-length", "0")))
+        pos += int(headers.get("content-length", "0"))
+        if len(buf) < pos:
+            return None
     close = headers.get("connection") == "close" or (
         version == "HTTP/1.0" and headers.get("connection") != "keep-alive"
     )
-    return int(status), close
+    return pos, int(status), close
 
 
-async def _connection(port: int, request: bytes, deadline: float, stats: Stats) -> None:
-    writer: asyncio.StreamWriter | None = None
-    reader: asyncio.StreamReader | None = None
-    while time.monotonic() < deadline and stats.budget > 0:
-        stats.budget -= 1
+class Generator:
+    def __init__(self, port: int, conns: int, request: bytes, stats: Stats) -> None:
+        self.port, self.conns, self.request, self.stats = port, conns, request, stats
+        self.loop = asyncio.get_running_loop()
+        self.stopping = False
+        self.live: set[Connection] = set()
+        self.idle = asyncio.Event()
+        self.opening: set[asyncio.Task[None]] = set()
+
+    def may_send(self) -> bool:
+        return not self.stopping and self.stats.budget > 0
+
+    def open(self) -> None:
+        if self.may_send():
+            task = self.loop.create_task(self._open())
+            self.opening.add(task)
+            task.add_done_callback(self.opening.discard)
+        elif not self.live:
+            self.idle.set()
+
+    async def _open(self) -> None:
         try:
-            if writer is None:
-                reader, writer = await asyncio.open_connection(HOST, port)
-                writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            assert reader is not None
-            started = time.perf_counter()
-            writer.write(request)
-            status, close = await asyncio.wait_for(_read_response(reader), REQUEST_TIMEOUT_S)
-            stats.latencies.append(time.perf_counter() - started)
-            if not 200 <= status < 300:
-                stats.non_2xx += 1
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError):
-            stats.errors += 1
-            close = True
-        if close and writer is not None:
-            writer.close()
-            writer = None
-    if writer is not None:
-        writer.close()
+            await self.loop.create_connection(lambda: Connection(self), HOST, self.port)
+        except OSError:
+            self.stats.errors += 1
+            await asyncio.sleep(0.01)  # a refused connect must not spin
+            self.open()
+
+    def sweep(self) -> None:
+        """Drop connections whose request has waited longer than REQUEST_TIMEOUT_S (they reconnect)."""
+        now = time.perf_counter()
+        for conn in list(self.live):
+            if conn.started is not None and now - conn.started > REQUEST_TIMEOUT_S:
+                conn.fail()
 
 
-def build_request(port: int, body: bytes, headers: list[str]) -> bytes:
-    lines = ["POST /score HTTP/1.1", f"Host: {HOST}:{port}", "Content-Type: application/json"]
-    lines += [*headers, f"Content-Length: {len(body)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+class Connection(asyncio.Protocol):
+    def __init__(self, gen: Generator) -> None:
+        self.gen = gen
+        self.buf = bytearray()
+        self.started: float | None = None
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.gen.live.add(self)
+        self.send()
+
+    def send(self) -> None:
+        assert self.transport is not None
+        if not self.gen.may_send():
+            self.started = None
+            self.transport.close()
+            return
+        self.gen.stats.budget -= 1
+        self.started = time.perf_counter()
+        self.transport.write(self.gen.request)
+
+    def data_received(self, data: bytes) -> None:
+        if self.started is None:
+            return
+        self.buf += data
+        try:
+            parsed = parse_response(self.buf)
+        except ValueError:
+            self.fail()
+            return
+        if parsed is None:
+            return
+        used, status, close = parsed
+        stats = self.gen.stats
+        stats.latencies.append(time.perf_counter() - self.started)
+        if not 200 <= status < 300:
+            stats.non_2xx += 1
+        del self.buf[:used]
+        self.started = None
+        if close:
+            assert self.transport is not None
+            self.transport.close()
+        else:
+            self.send()
+
+    def fail(self) -> None:
+        self.gen.stats.errors += 1
+        self.started = None
+        if self.transport is not None:
+            self.transport.abort()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.started is not None:  # dropped with a request in flight
+            self.gen.stats.errors += 1
+            self.started = None
+        self.gen.live.discard(self)
+        self.gen.open()
 
 
 async def run_load(port: int, conns: int, seconds: float, max_requests: int, request: bytes) -> dict[str, object]:
     stats = Stats(budget=max_requests)
+    gen = Generator(port, conns, request, stats)
     started = time.monotonic()
+    for _ in range(conns):
+        gen.open()
     deadline = started + seconds
-    tasks = [_connection(port, request, deadline, stats) for _ in range(conns)]
-    await asyncio.wait_for(asyncio.gather(*tasks), seconds + REQUEST_TIMEOUT_S + 5)
+    while time.monotonic() < deadline and stats.budget > 0:
+        await asyncio.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+        gen.sweep()
+    gen.stopping = True  # connections finish the request in flight, then close
+    if not gen.live:
+        gen.idle.set()
+    try:
+        await asyncio.wait_for(gen.idle.wait(), REQUEST_TIMEOUT_S + 1)
+    except asyncio.TimeoutError:  # on 3.10 not the builtin TimeoutError
+        for conn in list(gen.live):
+            conn.fail()
     elapsed = time.monotonic() - started
     lat = sorted(stats.latencies)
     pick = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000) if lat else (lambda q: float("nan"))
@@ -103,6 +202,12 @@ async def run_load(port: int, conns: int, seconds: float, max_requests: int, req
         "non_2xx": stats.non_2xx,
         "errors": stats.errors,
     }
+
+
+def build_request(port: int, body: bytes, headers: list[str]) -> bytes:
+    lines = ["POST /score HTTP/1.1", f"Host: {HOST}:{port}", "Content-Type: application/json"]
+    lines += [*headers, f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
 def main() -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +36,7 @@ class Measure:
     p50_ms: float
     p99_ms: float
     errors: int
+    gen_cpu: float = 0.0  # CPU seconds the load generator used per second of its run (1.0 = one CPU busy)
 
 
 def load_tool(choice: str) -> str:
@@ -95,19 +98,32 @@ def parse_wrk(output: str) -> Measure:
     return Measure(rps, p50, p99, errors)
 
 
-def _run(cmd: list[str], seconds: int) -> str:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(cmd: list[str], seconds: int) -> tuple[str, float]:
+    """Run the generator; return its output and its CPU use per wall second (children reaped by this call)."""
+    cpu, started = _children_cpu(), time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
+    load = (_children_cpu() - cpu) / max(time.perf_counter() - started, 1e-9)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    return done.stdout
+    return done.stdout, load
 
 
 def measure(tool: str, port: int, cell: Cell, seconds: int, headers: list[str], workdir: Path) -> Measure:
-    """One bounded run of ``seconds`` (whole seconds: wrk takes no fractions) against POST /score on ``port``."""
+    """One bounded run of ``seconds`` (whole seconds: wrk takes no fractions) against POST /score on ``port``.
+
+    ``gen_cpu`` of the result is the generator's own CPU use (wrk's, or bench/loadgen.py's with its interpreter
+    start): near 1.0 the generator, not the server, sets the pace.
+    """
     if tool == "wrk":
         cmd = ["wrk", "-t1", f"-c{cell.conns}", f"-d{seconds}s", "--latency", "--timeout", REQUEST_TIMEOUT]
         cmd += ["-s", str(_lua(cell.rows, headers, workdir)), f"http://{HOST}:{port}/score"]
-        return parse_wrk(_run(cmd, seconds))
+        output, load = _run(cmd, seconds)
+        return replace(parse_wrk(output), gen_cpu=load)
     cmd = [sys.executable, str(LOADGEN), "--port", str(port), "--conns", str(cell.conns), "--seconds", str(seconds)]
     cmd += ["--body-file", str(body_file(cell.rows, workdir))]
     pinned = os.sched_getaffinity(0)
@@ -115,5 +131,6 @@ def measure(tool: str, port: int, cell: Cell, seconds: int, headers: list[str], 
         cmd += ["--cpu", str(next(iter(pinned)))]  # the CPU bench/runtime.py keeps apart from the servers
     for header in headers:
         cmd += ["--header", header]
-    result = json.loads(_run(cmd, seconds))
-    return Measure(result["rps"], result["p50_ms"], result["p99_ms"], result["non_2xx"] + result["errors"])
+    output, load = _run(cmd, seconds)
+    result = json.loads(output)
+    return Measure(result["rps"], result["p50_ms"], result["p99_ms"], result["non_2xx"] + result["errors"], load)
