@@ -9,6 +9,7 @@ The line ``Listening on http://HOST:PORT`` is logged once every worker is ready.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -111,6 +112,9 @@ def run_worker(cfg: RuntimeConfig, sock: object, on_ready: Callable[[], None], p
         except Exception:
             log.error("Cannot prepare the swagger documents:\n%s", traceback.format_exc())
             return EXIT_SCRIPT
+        # What init() built (the model, the libraries) lives as long as the worker: out of the cyclic collector's
+        # way, a full collection never walks it, which stalled a request in a hundred for ~25 ms with a sklearn model.
+        gc.freeze()
         gateway = Gateway(cfg.gateway)
         cors = Cors(cfg.cors_origins) if cfg.cors_origins else None
         app = ScoringApp(
