@@ -456,7 +456,17 @@ class ScoringApp:
         if deadline is not None:
             keys.append(deadlines.add(loop, deadline, gateway_timeout))
         self.threads.submit(job)
-        return await answer
+        try:
+            return await answer
+        except asyncio.CancelledError:
+            # The graceful shutdown ran out of time (--graceful-timeout): the client gets an answer, not a reset.
+            job.drop()
+            log.warning("Stopping: a request to run() got no answer within the graceful shutdown period")
+            return error(
+                503,
+                "The service is stopping and run() did not finish within its graceful shutdown period "
+                "(AMLDEPLOY_GRACEFUL_TIMEOUT_S or --graceful-timeout).",
+            )
 
     def _timeout_reply(self) -> Reply:
         return error(500, f"Scoring timeout after {self.scoring_timeout_ms} ms", failed=True)
