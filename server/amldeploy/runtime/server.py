@@ -41,7 +41,9 @@ def library_pins() -> list[str]:
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket; bound before workers start so that they share it (and a busy port fails fast)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio turns TCP_NODELAY on only for sockets that say so, and without it every
+    # keep-alive response on the stock loop waited ~40 ms for the client's delayed ACK (uvloop sets it anyway).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
