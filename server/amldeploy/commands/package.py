@@ -11,9 +11,7 @@ import argparse
 import re
 import shutil
 from pathlib import Path
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from amldeploy.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
 
@@ -110,7 +108,9 @@ def _check_dest(dest: Path) -> None:
     from amldeploy.ops.errors import OpsError
 
     if dest.exists() and not dest.is_dir():
-        raise OpsError(f"--output-path {dest} is a file", "give a folder (new, empty, or an earlier package)", EXIT_USAGE)
+        raise OpsError(
+            f"--output-path {dest} is a file", "give a folder (new, empty, or an earlier package)", EXIT_USAGE
+        )
     if dest.is_dir() and any(dest.iterdir()):
         dockerfile = dest / "Dockerfile"
         ours = dockerfile.is_file() and dockerfile.read_text(encoding="utf-8", errors="replace").startswith(_MARK)

@@ -104,7 +104,10 @@ def render(spec: DockerfileSpec) -> str:
             f'ENV PATH="{VENV}/bin:$PATH" {pip_env}',
         ]
         if spec.install_requirements:
-            lines += [f"COPY {CTX_REQUIREMENTS} {BUILD}/requirements.txt", f"RUN pip install -r {BUILD}/requirements.txt"]
+            lines += [
+                f"COPY {CTX_REQUIREMENTS} {BUILD}/requirements.txt",
+                f"RUN pip install -r {BUILD}/requirements.txt",
+            ]
     if spec.library_pins:
         lines.append("RUN pip install " + " ".join(spec.library_pins))
     lines += [

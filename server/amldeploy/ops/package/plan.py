@@ -140,10 +140,14 @@ def plan_package(
             context.add_tree(f"{folder}/{path.name}", list(source_files(path)))
         else:
             context.add_file(f"{folder}/{path.name}", path)
+    if registry is not None and registry.password:
+        # v1 uploaded the whole folder, the config with it; a password must not reach an image.
+        exclude = (*exclude, inference.path)
+        warnings.append(f"{inference.path.name} is left out of the image: it holds the base registry's password")
     context.add_tree(df.CTX_APP, list(source_files(source, exclude)))
 
     extra, extra_shown = _extra_steps(config, source)
-    spec = df.DockerfileSpec(
+    recipe = df.DockerfileSpec(
         base=base,
         service=name,
         wheel=wheel_file,
@@ -157,16 +161,14 @@ def plan_package(
         env=_env(config, entry_rel, models),
     )
     try:
-        text = df.render(spec)
+        text = df.render(recipe)
     except df.DockerfileError as exc:
         raise OpsError(str(exc), "fix the inference config", EXIT_FAILED) from None
     context.add_bytes("Dockerfile", text.encode())
     return Package(name, text, context, base.image or base.shown, plan.translations, warnings, registry)
 
 
-def _base(
-    config: InferenceConfig, config_dir: Path, source: Path, default: str
-) -> tuple[df.Base, RegistryAuth | None]:
+def _base(config: InferenceConfig, config_dir: Path, source: Path, default: str) -> tuple[df.Base, RegistryAuth | None]:
     docker = config.environment.docker if config.environment else None
     if docker is not None and docker.base_dockerfile:
         text = docker.base_dockerfile
@@ -254,10 +256,8 @@ def _extra_steps(config: InferenceConfig, source: Path) -> tuple[str | None, str
 
 
 def _env(config: InferenceConfig, entry: str, models: list[ModelSpec]) -> dict[str, str]:
-    if len(models) == 1:
-        model_dir = f"{df.MODELS_ROOT}/{models[0].name}/{models[0].version}"
-    else:
-        model_dir = df.MODELS_ROOT
+    # v1: one model → its version folder; several → the folder holding them all.
+    model_dir = f"{df.MODELS_ROOT}/{models[0].name}/{models[0].version}" if len(models) == 1 else df.MODELS_ROOT
     env = {
         "AML_APP_ROOT": df.APP_ROOT,
         "AZUREML_ENTRY_SCRIPT": entry,

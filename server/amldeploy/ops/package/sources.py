@@ -18,7 +18,7 @@ IGNORE_FILES = (".amlignore", ".gitignore")
 NEVER = frozenset({".git", ".amldeploy", "__pycache__"})
 
 
-def ignore_spec(source: Path) -> tuple[pathspec.PathSpec | None, str | None]:
+def ignore_spec(source: Path) -> tuple[pathspec.GitIgnoreSpec | None, str | None]:
     """The ignore rules of ``source`` and the file they came from (None, None without one)."""
     for name in IGNORE_FILES:
         path = source / name
@@ -31,7 +31,8 @@ def ignore_spec(source: Path) -> tuple[pathspec.PathSpec | None, str | None]:
 def source_files(source: Path, exclude: Iterable[Path] = ()) -> Iterator[tuple[str, Path]]:
     """``(relative posix path, path)`` of every file and folder to copy, folders before their contents.
 
-    ``exclude`` holds folders never to enter (the output folder of ``package`` when it lies inside)."""
+    ``exclude`` holds files and folders to leave out (the output folder of ``package`` when it lies inside, an
+    inference config that holds a registry password)."""
     spec, _ = ignore_spec(source)
     skipped = {os.path.realpath(p) for p in exclude}
     for folder, dirs, files in os.walk(source):
@@ -56,6 +57,6 @@ def source_files(source: Path, exclude: Iterable[Path] = ()) -> Iterator[tuple[s
             rel = prefix + name
             if spec is not None and spec.match_file(rel):
                 continue
-            if not path.exists():
+            if not path.exists() or os.path.realpath(path) in skipped:
                 continue  # a dangling link
             yield rel, path

@@ -41,9 +41,7 @@ def wheel_bytes(package: Path | None = None, version: str = __version__) -> byte
     package = package or Path(amldeploy.__file__).parent
     info = f"amldeploy-{version}.dist-info"
     members: list[tuple[str, bytes]] = [(name, path.read_bytes()) for name, path in _package_files(package)]
-    members.append(
-        (f"{info}/METADATA", f"Metadata-Version: 2.1\nName: amldeploy\nVersion: {version}\n".encode())
-    )
+    members.append((f"{info}/METADATA", f"Metadata-Version: 2.1\nName: amldeploy\nVersion: {version}\n".encode()))
     members.append(
         (f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: amldeploy\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
     )
