@@ -89,3 +89,11 @@ def test_a_conda_only_package_fails_naming_it(
     ic = project.config(environment={"python": {"condaDependencies": {"dependencies": ["cudnn=8.2"]}}})
     status, _, err = _run(capsys, "--ic", str(ic), "--output-path", str(tmp_path / "o"))
     assert status == 1 and "cudnn=8.2" in err
+
+
+def test_a_missing_ca_bundle_is_a_usage_error(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--ic", str(project.config()), "--output-path", str(tmp_path / "o"), "--ca-bundle", str(tmp_path / "x.pem")]
+    status, _, err = _run(capsys, *args)
+    assert status == 2 and "--ca-bundle" in err

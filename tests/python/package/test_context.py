@@ -76,3 +76,18 @@ def test_amldeploys_own_wheel_is_deterministic_and_holds_the_runtime() -> None:
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert "amldeploy/runtime/__main__.py" in names and "amldeploy-0.1.0.dist-info/RECORD" in names
     assert not any("__pycache__" in n for n in names)
+
+
+def test_amldeploys_own_wheel_installs_with_pip(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from amldeploy.ops.package.wheel import wheel_name
+
+    wheel = tmp_path / wheel_name()
+    wheel.write_bytes(wheel_bytes())
+    target = tmp_path / "site"
+    command = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target", str(target)]
+    subprocess.run([*command, str(wheel)], check=True, capture_output=True)
+    assert (target / "amldeploy" / "runtime" / "app.py").is_file()
+    assert (target / "amldeploy-0.1.0.dist-info" / "METADATA").is_file()
