@@ -86,6 +86,9 @@ def add_service_parsers(sub: Any) -> None:
     body.add_argument("--file", metavar="FILE", help="a file holding the request body ('-' for stdin)")
     add("keys", "print a service's keys", "Print the primary and secondary keys of a running service.")
     add("delete", "stop and remove a service", "Stop a service (SIGTERM, SIGKILL after 10 s) and remove its state.")
+    from amldeploy.commands.package import add_package_parser
+
+    add_package_parser(sub, _EPILOG, _OUTPUT_HELP)
 
 
 def run_service_command(args: argparse.Namespace) -> int:
@@ -113,6 +116,10 @@ def _dispatch(args: argparse.Namespace, output: Output) -> int:
         from amldeploy.commands.deploy import run_deploy
 
         return run_deploy(args, output)
+    if command == "package":
+        from amldeploy.commands.package import run_package
+
+        return run_package(args, output)
     if command == "logs":
         from amldeploy.commands.service_logs import run_logs
 
