@@ -89,6 +89,20 @@ def build_log_text(error: BuildError) -> str:
     return "".join(str(chunk.get("stream") or chunk.get("error") or "") for chunk in error.build_log)
 
 
+def output_of(client: docker.DockerClient, image: str, command: list[str]) -> bytes:
+    """What a command prints in a container of the image. containers.run(remove=True) can return before the
+    engine has copied a short-lived container's output to its log (it then returns b""); this waits for it."""
+    container = client.containers.run(image, command, detach=True)
+    try:
+        assert container.wait(timeout=60)["StatusCode"] == 0, container.logs()
+        deadline = time.monotonic() + 5
+        while not (out := container.logs(stdout=True, stderr=True)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return bytes(out)
+    finally:
+        container.remove(force=True)
+
+
 def get_json(url: str, deadline_s: float) -> dict[str, str]:
     deadline = time.monotonic() + deadline_s
     while True:
@@ -126,16 +140,16 @@ def running(docker_client: docker.DockerClient, app_image: Image) -> Iterator[st
 
 
 def test_base_images_are_as_advertised(docker_client: docker.DockerClient, docker_env: dict[str, str]) -> None:
-    out = docker_client.containers.run(
+    out = output_of(
+        docker_client,
         docker_env["AMLDEPLOY_TEST_BASE_IMAGE"],
         ["python3", "-c", "import sys, ssl, venv, ensurepip; print(sys.version_info >= (3, 10))"],
-        remove=True,
     )
     assert out.strip() == b"True"
-    out = docker_client.containers.run(
+    out = output_of(
+        docker_client,
         docker_env["AMLDEPLOY_TEST_NOPY_IMAGE"],
         ["sh", "-c", "command -v python3 python || echo no-python"],
-        remove=True,
     )
     assert out.strip() == b"no-python"
 
@@ -161,7 +175,7 @@ def test_an_image_built_with_the_ca_serves_on_a_published_loopback_port(
     answer = get_json(running + "health", deadline_s=15)
     assert answer == {"six": "1.17.0", "path": "/health"}
     # The CA was given to the build stage only; the image does not carry it.
-    out = docker_client.containers.run(app_image.id, ["sh", "-c", "ls /build 2>&1 || true"], remove=True)
+    out = output_of(docker_client, app_image.id, ["sh", "-c", "ls /build 2>&1 || true"])
     assert b"No such file or directory" in out
 
 
@@ -189,7 +203,7 @@ def test_an_image_pushed_to_the_local_registry_comes_back_from_a_pull(
             docker_client.images.get(image.id)
         pulled = docker_client.images.pull(repo, tag=tag)
         assert pulled.id == image.id
-        assert docker_client.containers.run(ref, ["cat", "/stamp"], remove=True).decode() == stamp
+        assert output_of(docker_client, ref, ["cat", "/stamp"]).decode() == stamp
     finally:
         _delete_from_registry(registry, "amldeploy-test/smoke", tag)
         with contextlib.suppress(docker.errors.ImageNotFound):
