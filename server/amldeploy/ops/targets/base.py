@@ -103,7 +103,7 @@ class TargetInfo:
 _TARGETS: dict[str, TargetInfo] = {}
 # Modules that define ``TARGET = TargetInfo(...)``; imported on first use so that ``import amldeploy`` stays
 # light and each target imports its SDK only when it is chosen.
-BUILTIN_TARGETS = ("amldeploy.ops.targets.process.target",)
+BUILTIN_TARGETS = ("amldeploy.ops.targets.process.target", "amldeploy.ops.targets.docker.target")
 
 
 def register_target(info: TargetInfo) -> None:
