@@ -150,9 +150,10 @@ def _failed(package: Package, step: tuple[str, str] | None, tail: list[str], err
     instruction = step[1] if step else ""
     where = f"step {step[0]} ({instruction})" if step else "the build"
     if step and instruction.upper().startswith("FROM"):
+        base = instruction.split()[1] if len(instruction.split()) > 1 else "?"
         hint = (
-            f"the base image {instruction.split()[1]} is not on this engine and could not be pulled: pull it ('docker pull {instruction.split()[1]}'), log in to its registry, "
-            "or choose another with --base-image / environment.docker.baseImage (setting "
+            f"the base image {base} is not on this engine and could not be pulled: pull it ('docker pull {base}'), "
+            "log in to its registry, or choose another with --base-image / environment.docker.baseImage (setting "
             "amldeploy.docker.defaultBaseImage, env AMLDEPLOY_DOCKER_BASE_IMAGE)"
         )
     elif any("CERTIFICATE_VERIFY_FAILED" in line for line in tail):
