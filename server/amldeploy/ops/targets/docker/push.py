@@ -43,9 +43,10 @@ def push(engine: Any, ref: str, reporter: Reporter, username: str | None = None,
             if isinstance(aux, dict) and aux.get("Digest"):
                 digest = str(aux["Digest"])
             status = chunk.get("status")
-            if status and chunk.get("id") and status in ("Pushed", "Layer already exists"):
-                reporter.progress(f"{chunk['id']}: {status}")
-            elif status and not chunk.get("progressDetail"):
+            if status and chunk.get("id"):  # one layer's news: only its outcome is worth a line
+                if status in ("Pushed", "Layer already exists") or status.startswith("Mounted from"):
+                    reporter.progress(f"{chunk['id']}: {status}")
+            elif status:
                 reporter.log(str(status))
     except OpsError:
         reporter.done(False)
