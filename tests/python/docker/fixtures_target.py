@@ -154,3 +154,28 @@ def tiny_image(docker_env: dict[str, str], tmp_path_factory: pytest.TempPathFact
     assert built.status == 0, built.both
     image: str = built.json()["image"]
     return image
+
+
+# numpy's and scikit-learn's wheels link against the system's C++ runtime and OpenMP, which the minimal test base
+# (Debian's python3 alone) lacks; Debian images that serve models carry them (libstdc++6, libgomp1).
+_NATIVE_LIBS = ("/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libgomp.so.1")
+SKLEARN_BASE = "amldeploy-test/python-native:bookworm"
+
+
+@pytest.fixture(scope="module")
+def sklearn_base(docker_env: dict[str, str], docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test base image plus this (Debian bookworm) machine's libstdc++ and libgomp, built without a pull."""
+    libs = [Path(p) for p in _NATIVE_LIBS]
+    if not all(p.exists() for p in libs):
+        pytest.skip("this machine has no Debian libstdc++6/libgomp1 to add to the test base image")
+    folder = tmp_path_factory.mktemp("native-base")
+    lines = ["ARG BASE", "FROM ${BASE}"]
+    for link in libs:
+        real = link.resolve()
+        shutil.copy(real, folder / real.name)
+        lines += [f"COPY {real.name} {link.parent}/", f"RUN ln -sf {real.name} {link}"]
+    (folder / "Dockerfile").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    docker_client.images.build(
+        path=str(folder), tag=SKLEARN_BASE, buildargs={"BASE": docker_env["AMLDEPLOY_TEST_BASE_IMAGE"]}, rm=True
+    )
+    return SKLEARN_BASE

@@ -23,6 +23,7 @@ from tests.python.docker.fixtures_target import (
     cli_for,
     containers_of,
     services,
+    sklearn_base,
     sklearn_project,
     tiny_image,
     trained_model,
@@ -30,9 +31,11 @@ from tests.python.docker.fixtures_target import (
     write_tiny,
 )
 
-__all__ = ["services", "sklearn_project", "tiny_image", "trained_model"]  # fixtures, used by name
+__all__ = ["services", "sklearn_base", "sklearn_project", "tiny_image", "trained_model"]  # fixtures, used by name
 
-VENV_LAYER = "/opt/amldeploy/venv"
+VENV_LAYER = "in /opt/amldeploy/venv "  # COPY --from=amldeploy-deps: the dependencies
+MODELS_LAYER = "in /var/azureml-app/azureml-models/ "
+APP_LAYER = "in /var/azureml-app/ "
 
 
 def _layer_of(docker_client: Any, image: str, marker: str) -> str:
@@ -44,9 +47,14 @@ def _layer_of(docker_client: Any, image: str, marker: str) -> str:
 
 
 def test_sklearn_package_deploy_score_logs_redeploy_delete(
-    docker_env: dict[str, str], docker_client: Any, sklearn_project: Path, services: list[str], tmp_path: Path
+    docker_env: dict[str, str],
+    docker_client: Any,
+    sklearn_base: str,
+    sklearn_project: Path,
+    services: list[str],
+    tmp_path: Path,
 ) -> None:
-    cli = cli_for(docker_env, sklearn_project)
+    cli = cli_for({**docker_env, "AMLDEPLOY_TEST_BASE_IMAGE": sklearn_base}, sklearn_project)
     name = unique("sk")
     services.append(name)
     models = ("--model", "model.joblib")
@@ -84,7 +92,9 @@ def test_sklearn_package_deploy_score_logs_redeploy_delete(
     print(f"code-only redeploy: {time.monotonic() - started:.1f} s")
     new_image = cli("show", name, "--output", "json").json()["image"]
     assert new_image != old_image
-    assert _layer_of(docker_client, new_image, VENV_LAYER) == _layer_of(docker_client, old_image, VENV_LAYER)
+    for layer in (VENV_LAYER, MODELS_LAYER):
+        assert _layer_of(docker_client, new_image, layer) == _layer_of(docker_client, old_image, layer)
+    assert _layer_of(docker_client, new_image, APP_LAYER) != _layer_of(docker_client, old_image, APP_LAYER)
     again = json.loads(cli("score", name, "--data", sample).out.split("\n", 2)[2])
     assert again == {"v2": first}
     assert [c.name for c in containers_of(docker_client, name)] == [f"amldeploy-{name}"]  # the old one is gone
