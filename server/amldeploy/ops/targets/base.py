@@ -187,15 +187,21 @@ def choose_target(compute_type: str, forced: str | None = None) -> str:
 
 
 def find_service(name: str, root: Path) -> tuple[Target, Service]:
-    """The service called ``name`` in whichever target holds it."""
-    missing: ServiceNotFound | None = None
+    """The service called ``name`` in whichever target holds it; when none does, the error names every place
+    looked in and keeps the first target's hint (the process target's says when a deploy of it is under way)."""
+    missing: list[ServiceNotFound] = []
     for target_name in target_names():
         target = make_target(target_name, root)
         try:
             return target, target.get(name)
         except ServiceNotFound as exc:
-            missing = exc
-    raise missing or ServiceNotFound(name, "any target")
+            missing.append(exc)
+    if not missing:
+        raise ServiceNotFound(name, "any target")
+    special = [m for m in missing if m.hint != missing[0].default_hint]
+    combined = ServiceNotFound(name, " and ".join(m.where for m in missing))
+    combined.hint = special[0].hint if special else combined.hint
+    raise combined
 
 
 def all_services(root: Path) -> list[Service]:

@@ -32,7 +32,7 @@ from amldeploy.ops.errors import Cancelled, DeployFailed, OpsError, ServiceNotFo
 from amldeploy.ops.frontend import front_end_of
 from amldeploy.ops.health import HEALTH_TRIES, wait_healthy
 from amldeploy.ops.keys import ServiceKeys
-from amldeploy.ops.locks import service_lock
+from amldeploy.ops.locks import current_holder, service_lock
 from amldeploy.ops.package.plan import Package, plan_package
 from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service, now_iso
@@ -302,8 +302,12 @@ class DockerTarget:
 
     def _missing(self, name: str) -> ServiceNotFound:
         why = eng.why_unavailable()
-        where = f"the Docker engine at {eng.engine_address()}" + (f" (which does not answer: {why})" if why else "")
-        return ServiceNotFound(name, where)
+        where = f"the Docker engine at {eng.engine_address()}" + (f", which does not answer: {why}" if why else "")
+        missing = ServiceNotFound(name, where)
+        holder = current_holder(self.root, self.name, name)
+        if holder is not None and holder.operation == "deploy":  # its container is not created yet
+            missing.hint = f"{holder.in_progress(name)}: run the command again once it has ended"
+        return missing
 
     def _owner_of(self, engine: Any, port: int) -> str | None:
         for container in engine.containers.list(filters={"label": lb.SERVICE}):
