@@ -153,7 +153,7 @@ class DockerTarget:
         except (KeyboardInterrupt, Cancelled):
             reporter.done(False, "cancelled")
             if container is not None:
-                _remove(container)
+                _remove(container, graceful=False)
             raise
         except DeployFailed:
             raise
@@ -164,7 +164,7 @@ class DockerTarget:
                 raise
             reporter.done(False)
             if container is not None:
-                _remove(container)
+                _remove(container, graceful=False)
             raise OpsError(
                 f"the engine could not start {request.name}: {exc.explanation or exc}",
                 "check the port and the image ('docker ps', 'docker images'), then deploy again",
@@ -208,7 +208,7 @@ class DockerTarget:
             message = f"the service did not answer GET / within {HEALTH_TRIES} s (last answer: {result.last_answer})"
             reporter.done(False, "no answer")
             hint = "see why in the log lines above; the container was removed, deploy again once it is fixed"
-        _remove(container)
+        _remove(container, graceful=False)
         failed.state, failed.error = State.FAILED, message
         failed.host = failed.port = None
         raise DeployFailed(message, hint, failed, tail)
@@ -355,11 +355,14 @@ def _exit_status(container: Any, crash: dict[str, Any]) -> int | None:
     return None
 
 
-def _remove(container: Any) -> None:
+def _remove(container: Any, graceful: bool = True) -> None:
+    """Stop (SIGTERM, SIGKILL after ``STOP_TIMEOUT_S``) and remove; a container that never served (a failed or
+    cancelled deploy) is killed at once: it has no request to finish, and may not handle SIGTERM yet."""
     from docker.errors import NotFound
 
     try:
-        container.stop(timeout=STOP_TIMEOUT_S)
+        if graceful:
+            container.stop(timeout=STOP_TIMEOUT_S)
     except NotFound:
         return
     except Exception:  # already stopped, or stopping: the forced remove follows
