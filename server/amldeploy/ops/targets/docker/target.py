@@ -128,9 +128,8 @@ class DockerTarget:
             port=fixed,
             resources=resources,
         )
-        taken = {c.name for c in engine.containers.list(all=True, filters={"name": container_name(request.name)})}
         name = container_name(request.name)
-        if name in taken:
+        if engine.containers.list(all=True, filters={"name": f"^/{name}$"}):  # the filter is a regular expression
             name = f"{name}-{secrets.token_hex(3)}"  # renamed once the old one is gone
         reporter.step(f"Starting {request.name} ({name})")
         container = None
