@@ -123,8 +123,13 @@ def test_signatures_ignore_volatile_fields() -> None:
     assert snapshot_signature(one) == snapshot_signature(two) != snapshot_signature(three)
 
 
-def test_the_process_target_cannot_package(tmp_path: Path) -> None:
+def test_the_process_target_cannot_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from amldeploy.ops.targets.docker import engine
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    engine.forget()
     assert packaging_targets(tmp_path) == []
     error = cannot_package(make_target("process", tmp_path), tmp_path)
     assert error.message == "the process target runs score.py from source: there is no image to package"
-    assert error.hint is not None and "Docker target" in error.hint
+    assert error.hint is not None and error.hint.startswith("the docker target builds images, but no Docker engine")
+    assert "start Docker" in error.hint

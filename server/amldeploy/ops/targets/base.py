@@ -153,10 +153,11 @@ def cannot_package(target: Target, root: Path) -> OpsError:
     if others:
         hint = f"package with a target that builds images: {', '.join(others)}"
     else:
-        hint = (
-            "no installed target builds images yet: packaging arrives with the Docker target, which builds the "
-            "image a service runs; until then deploy it with the process target"
-        )
+        idle = [name for name in target_names() if name != target.name and can_package(make_target(name, root))]
+        reasons = [
+            f"the {name} target builds images, but {_TARGETS[name].reason() or 'is not available'}" for name in idle
+        ]
+        hint = "; ".join(reasons) or "no installed target builds images"
     return OpsError(message, hint)
 
 
