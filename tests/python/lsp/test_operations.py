@@ -121,6 +121,7 @@ def json_client() -> LanguageClient:
 async def lsp(project: Path) -> AsyncIterator[Session]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMLDEPLOY_")}
     env.update(AZURE_CONFIG_DIR=str(project.parent / "azure"), KUBECONFIG=str(project.parent / "kubeconfig"))
+    env["DOCKER_HOST"] = "unix:///nonexistent/amldeploy-tests/docker.sock"  # these deploys are the process target's
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "amldeploy", "lsp"], client_factory=json_client, server_env=env
     )
