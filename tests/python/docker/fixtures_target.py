@@ -104,10 +104,17 @@ def containers_of(docker_client: Any, service: str) -> list[Any]:
 
 
 def remove_services(docker_client: Any, names: list[str]) -> None:
+    """Their containers, and the tags named after them (unique to the run: they would pile up). The layers stay
+    (``noprune``): they are the classic builder's cache of the next run."""
     for name in names:
         for container in containers_of(docker_client, name):
             with contextlib.suppress(Exception):
                 container.remove(force=True)
+        for image in docker_client.images.list(name=name):
+            for tag in image.tags:
+                if tag.split(":", 1)[0] == name:
+                    with contextlib.suppress(Exception):
+                        docker_client.images.remove(tag, noprune=True)
 
 
 @pytest.fixture
