@@ -103,6 +103,13 @@ def containers_of(docker_client: Any, service: str) -> list[Any]:
     return list(docker_client.containers.list(all=True, filters={"label": f"{SERVICE_LABEL}={service}"}))
 
 
+def untag(docker_client: Any, *refs: str) -> None:
+    """Remove tags a test made; the layers stay (``noprune``) as the build cache of the next run."""
+    for ref in refs:
+        with contextlib.suppress(Exception):
+            docker_client.images.remove(ref, noprune=True)
+
+
 def remove_services(docker_client: Any, names: list[str]) -> None:
     """Their containers, and the tags named after them (unique to the run: they would pile up). The layers stay
     (``noprune``): they are the classic builder's cache of the next run."""
@@ -155,7 +162,7 @@ def tiny_image(docker_env: dict[str, str], tmp_path_factory: pytest.TempPathFact
     engine's cache, so every tiny variant a test deploys rebuilds only its code layers."""
     folder = write_tiny(tmp_path_factory.mktemp("tiny-warm"))
     built = cli_for(docker_env, folder)(
-        "package", "--ic", "inferenceconfig.json", "--image", "amldeploy-test/tiny", "--name", "tiny", "--output",
+        "package", "--ic", "inferenceconfig.json", "--image", "amldeploy-test/tiny", "--name", "amldeploy-test-tiny", "--output",
         "json", "--ca-bundle", str(CA_BUNDLE),
     )  # fmt: skip
     assert built.status == 0, built.both

@@ -28,6 +28,7 @@ from tests.python.docker.fixtures_target import (
     tiny_image,
     trained_model,
     unique,
+    untag,
     write_tiny,
 )
 
@@ -217,7 +218,7 @@ def test_missing_base_image_is_a_failed_build_with_the_fix(
     assert containers_of(docker_client, name) == []
 
 
-def test_push_to_a_registry(docker_env: dict[str, str], tiny_image: str, tmp_path: Path) -> None:
+def test_push_to_a_registry(docker_env: dict[str, str], docker_client: Any, tiny_image: str, tmp_path: Path) -> None:
     folder = write_tiny(tmp_path / "push")
     registry = docker_env["AMLDEPLOY_TEST_REGISTRY"]
     repo = f"{registry}/amldeploy-tests/{unique('push')}"
@@ -230,6 +231,7 @@ def test_push_to_a_registry(docker_env: dict[str, str], tiny_image: str, tmp_pat
     path = repo.split("/", 1)[1]
     with urllib.request.urlopen(f"http://{registry}/v2/{path}/tags/list", timeout=10) as answer:
         assert json.load(answer)["tags"] == ["v1"]
+    untag(docker_client, f"{repo}:v1", pushed.json()["contentTag"])
 
 
 def test_no_engine_says_how_to_start_one(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from tests.python.docker.fixtures_target import (
     services,
     tiny_image,
     unique,
+    untag,
     write_tiny,
 )
 
@@ -154,10 +155,11 @@ def test_a_private_base_is_pulled_after_a_login_that_never_shows_the_password(
     (container,) = containers_of(docker_client, name)
     shown = json.dumps(container.attrs) + deployed.both + cli("show", name, "--output", "json").out
     assert password not in shown
+    untag(docker_client, f"{registry}/{repo}:1")
 
 
 def test_push_with_a_username_takes_the_password_from_stdin(
-    docker_env: dict[str, str], tiny_image: str, tmp_path: Path
+    docker_env: dict[str, str], docker_client: Any, tiny_image: str, tmp_path: Path
 ) -> None:
     folder = write_tiny(tmp_path / "push-user")
     registry = docker_env["AMLDEPLOY_TEST_REGISTRY"]
@@ -170,6 +172,10 @@ def test_push_with_a_username_takes_the_password_from_stdin(
     assert f"Pushed {ref}" in pushed.out and password not in pushed.both
     no_password = cli(*args, "--ca-bundle", str(CA_BUNDLE), stdin="")
     assert no_password.status == 2 and "the password read from stdin is empty" in no_password.err
+    content_tags = [
+        t for i in docker_client.images.list(name="push-user") for t in i.tags if t.startswith("push-user:")
+    ]
+    untag(docker_client, ref, *content_tags)
 
 
 def test_following_logs_ends_when_the_caller_stops_even_while_the_service_is_quiet(
