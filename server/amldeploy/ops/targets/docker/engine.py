@@ -43,7 +43,7 @@ def client(timeout: float = API_TIMEOUT_S) -> Any:
 
 def unreachable(detail: str) -> OpsError:
     address = engine_address()
-    where = "DOCKER_HOST" if os.environ.get("DOCKER_HOST") else "the default socket (DOCKER_HOST is not set)"
+    where = "DOCKER_HOST" if os.environ.get("DOCKER_HOST") else "the default socket; DOCKER_HOST is not set"
     return OpsError(
         f"no Docker engine answers at {address} ({where}): {_short(detail)}",
         "start Docker (sudo systemctl start docker, or open Docker Desktop), or point DOCKER_HOST at a running "
