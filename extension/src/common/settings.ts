@@ -32,6 +32,7 @@ export function serverSettings(config = vscode.workspace.getConfiguration(SECTIO
     'servicesPollMs',
     'aci',
     'kubernetes',
+    'docker',
   ];
   const out: Record<string, unknown> = {};
   for (const key of keys) {

@@ -31,7 +31,8 @@ def run_deploy(args: argparse.Namespace, output: Output) -> int:
         warnings = prepared.warnings + _messages(reporter, prepared.warning_lines)
         output.document({"service": service.to_json(), "warnings": warnings})
         return EXIT_OK
-    output.line(f"Service {service.name} is {service.state} ({prepared.target} target, pid {service.pid})")
+    where = f"pid {service.pid}" if service.pid is not None else f"container {service.details.get('container', '-')}"
+    output.line(f"Service {service.name} is {service.state} ({prepared.target} target, {where})")
     output.line(f"Scoring URI: {service.scoring_uri}")
     output.line(f"Swagger URI: {service.swagger_uri}")
     if service.auth_enabled:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from amldeploy.commands.output import EXIT_OK, Output
+from amldeploy.ops.errors import EXIT_USAGE, OpsError
 from amldeploy.ops.service import Service
 from amldeploy.ops.targets.base import all_services, find_service, service_rows
 
@@ -70,9 +71,17 @@ def run_keys(name: str, output: Output) -> int:
     return EXIT_OK
 
 
-def run_delete(name: str, output: Output) -> int:
+def run_delete(name: str, output: Output, purge: bool = False) -> int:
     target, _ = find_service(name, Path.cwd())
-    target.delete(name, output.reporter())
+    if purge:
+        from amldeploy.ops.targets.docker.target import DockerTarget
+
+        if not isinstance(target, DockerTarget):
+            message = f"--purge removes a service's image; the {target.name} target has none"
+            raise OpsError(message, "delete without --purge", EXIT_USAGE)
+        target.delete(name, output.reporter(), purge=True)
+    else:
+        target.delete(name, output.reporter())
     if output.json:
         output.document({"name": name, "deleted": True})
     else:

@@ -45,9 +45,10 @@ def add_service_parsers(sub: Any) -> None:
         "deploy",
         "deploy a service from an inference config and a deployment config",
         "Start the scoring service NAME from inferenceconfig.json + deploymentconfig.json and wait until it "
-        "answers (v1: 30 health checks 1 s apart). computeType local runs as a local process; --target process "
-        "runs an ACI or AKS config locally with its front-end settings (auth keys, queue, timeout). Deploying an "
-        "existing NAME replaces it once the new configs are valid.",
+        "answers (v1: 30 health checks 1 s apart). computeType local runs as a Docker container when an engine "
+        "answers (DOCKER_HOST or the default socket), else as a local process; --target docker|process runs an "
+        "ACI or AKS config locally with its front-end settings (auth keys, queue, timeout). Deploying an existing "
+        "NAME replaces it once the new configs are valid.",
     )
     files = (("ic", "--inference-config", "inference config"), ("dc", "--deploy-config", "deployment config"))
     for dest, long, what in files:
@@ -63,7 +64,9 @@ def add_service_parsers(sub: Any) -> None:
         help="a model file or folder (repeatable); it lands in azureml-models/NAME/VERSION (default: the file's "
         "stem, version 1)",
     )
-    deploy.add_argument("--target", metavar="TARGET", help="where to run it (default: from computeType): process")
+    deploy.add_argument(
+        "--target", metavar="TARGET", help="where to run it (default: from computeType): process, docker"
+    )
     deploy.add_argument("--port", type=_port, help="the local port (default: the config's 'port', else a free one)")
     deploy.add_argument(
         "--isolated",
@@ -85,7 +88,12 @@ def add_service_parsers(sub: Any) -> None:
     body.add_argument("--data", "-d", metavar="JSON", help="the request body")
     body.add_argument("--file", metavar="FILE", help="a file holding the request body ('-' for stdin)")
     add("keys", "print a service's keys", "Print the primary and secondary keys of a running service.")
-    add("delete", "stop and remove a service", "Stop a service (SIGTERM, SIGKILL after 10 s) and remove its state.")
+    delete = add(
+        "delete", "stop and remove a service", "Stop a service (SIGTERM, SIGKILL after 10 s) and remove its state."
+    )
+    delete.add_argument(
+        "--purge", action="store_true", help="remove the service's image too (Docker target; default: kept as cache)"
+    )
     from amldeploy.commands.package import add_package_parser
 
     add_package_parser(sub, _EPILOG, _OUTPUT_HELP)
@@ -136,4 +144,4 @@ def _dispatch(args: argparse.Namespace, output: Output) -> int:
         return service_views.run_show(args.name, output)
     if command == "keys":
         return service_views.run_keys(args.name, output)
-    return service_views.run_delete(args.name, output)
+    return service_views.run_delete(args.name, output, args.purge)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import traceback
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -87,6 +88,11 @@ class AmlLanguageServer(LanguageServer):
         self.settings, warnings = parse_settings(raw, self.settings)
         for warning in warnings:
             self.log(f"amldeploy settings: {warning}", types.MessageType.Warning)
+        base_image = self.settings.target_settings.get("docker.defaultBaseImage")
+        if base_image:
+            # The Docker target reads its default base image from the environment, as on the command line; the
+            # server is one process per editor window, so the editor's setting becomes its environment.
+            os.environ["AMLDEPLOY_DOCKER_BASE_IMAGE"] = base_image
 
     @property
     def position_encoding(self) -> Encoding:

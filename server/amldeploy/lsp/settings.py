@@ -20,6 +20,7 @@ TARGET_SETTINGS = (
     "aci.region",
     "kubernetes.context",
     "kubernetes.namespace",
+    "docker.defaultBaseImage",
 )
 MAX_POLL_MS = 600_000
 

@@ -21,12 +21,12 @@ class OpsError(Exception):
 
 
 class ServiceNotFound(OpsError):
+    default_hint = "run 'amldeploy list' to see the services of this folder, or deploy one with 'amldeploy deploy'"
+
     def __init__(self, name: str, where: str) -> None:
-        super().__init__(
-            f"there is no service named '{name}' (looked in {where})",
-            "run 'amldeploy list' to see the services of this folder, or deploy one with 'amldeploy deploy'",
-        )
+        super().__init__(f"there is no service named '{name}' (looked in {where})", self.default_hint)
         self.name = name
+        self.where = where
 
 
 class DeployFailed(OpsError):

@@ -61,3 +61,46 @@ def process_state(alive: bool, answering: bool, starting: bool) -> State:
     if answering:
         return State.HEALTHY
     return State.TRANSITIONING if starting else State.UNHEALTHY
+
+
+# ``amldeploy serve`` exits 3 when score.py fails to load or its init() raises (see runtime/command.py).
+INIT_FAILED_EXIT = 3
+
+
+def container_state(
+    status: str,
+    exit_code: int,
+    oom_killed: bool,
+    health: str | None,
+    answering: bool,
+    restart_exhausted: bool = False,
+) -> tuple[State, str | None]:
+    """The state of a service behind a container, from what the engine says of it (``State.Status``,
+    ``ExitCode``, ``OOMKilled``, ``Health.Status``) and ``answering``, our own ``GET /`` through the published
+    port (the image's HEALTHCHECK first runs 10 s after the start, so its "starting" says little). Returns the
+    state and, when it is not Healthy, why."""
+    if status in ("exited", "dead") or (status == "restarting" and restart_exhausted):
+        return State.FAILED, container_exit_reason(exit_code, oom_killed)
+    if status in ("created", "restarting", "removing"):
+        why = None if status != "restarting" else f"restarting after {container_exit_reason(exit_code, oom_killed)}"
+        return State.TRANSITIONING, why
+    if status == "paused":
+        return State.UNHEALTHY, "the container is paused ('docker unpause' resumes it)"
+    if answering:
+        return State.HEALTHY, None
+    if health == "starting":
+        return State.TRANSITIONING, None
+    return State.UNHEALTHY, "the container runs, but the scoring server does not answer GET / with 200"
+
+
+def container_exit_reason(exit_code: int, oom_killed: bool) -> str:
+    """Why a container stopped, in words."""
+    if oom_killed:
+        return f"it ran out of memory and was killed (exit status {exit_code}): raise memoryInGB or use less"
+    if exit_code == INIT_FAILED_EXIT:
+        return "the service crashed (exit status 3): score.py failed to load or its init() raised"
+    if exit_code == 0:
+        return "it stopped (exit status 0)"
+    if exit_code > 128:
+        return f"it was killed by signal {exit_code - 128} (exit status {exit_code})"
+    return f"it exited with status {exit_code}"

@@ -121,6 +121,7 @@ def json_client() -> LanguageClient:
 async def lsp(project: Path) -> AsyncIterator[Session]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMLDEPLOY_")}
     env.update(AZURE_CONFIG_DIR=str(project.parent / "azure"), KUBECONFIG=str(project.parent / "kubeconfig"))
+    env["DOCKER_HOST"] = "unix:///nonexistent/amldeploy-tests/docker.sock"  # these deploys are the process target's
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "amldeploy", "lsp"], client_factory=json_client, server_env=env
     )
@@ -183,7 +184,8 @@ async def test_deploy_list_score_follow_and_delete(lsp: Session) -> None:
 
     snapshot = await lsp.request(protocol.SERVICES, {})
     assert snapshot["root"] == str(lsp.root)
-    [process] = snapshot["targets"]
+    process, docker = snapshot["targets"]  # the Docker target is listed too, available or not
+    assert docker["name"] == "docker"
     assert (process["name"], process["label"], process["available"], process["canPackage"]) == (
         "process",
         "Local processes",
@@ -299,7 +301,7 @@ async def test_failures_answer_request_failed(lsp: Session) -> None:
 
     package = await lsp.failure(protocol.PACKAGE, {"name": "sk-pkg", **DEPLOY_ARGS})
     assert package.message == "the process target runs score.py from source: there is no image to package"
-    assert "Docker target" in plain(package.data)["hint"]
+    assert "docker" in plain(package.data)["hint"]  # the target that builds images, available or why not
 
     assert "Traceback" not in json.dumps([m.message for m in lsp.client.log_messages])
     assert lsp.changed == []  # nothing was deployed or deleted

@@ -25,6 +25,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "sklearn"
 SAMPLE = (EXAMPLE / "sample-request.json").read_text(encoding="utf-8")
+# computeType local goes to the Docker target while an engine answers: the process target's tests run without
+# one, wherever Docker is installed (tests/python/docker/ test the Docker target).
+NO_ENGINE = "unix:///nonexistent/amldeploy-tests/docker.sock"
 
 
 @dataclass
@@ -99,6 +102,7 @@ def cli(project: Path) -> Cli:
         *args: str, timeout: float = 60, cwd: Path | None = None, stdin: str | None = None, **env_vars: str
     ) -> Result:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AMLDEPLOY_")}
+        env["DOCKER_HOST"] = NO_ENGINE
         env.update(env_vars)
         proc = subprocess.run(
             [sys.executable, "-m", "amldeploy", *args],

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from amldeploy.ops.model_specs import ModelSpec
 from amldeploy.ops.service import Service
 from amldeploy.ops.snapshot import service_view, services_snapshot, snapshot_signature
@@ -67,8 +69,21 @@ def test_a_view_never_holds_keys() -> None:
     assert "k1" not in json.dumps(view)
 
 
-def test_an_empty_workspace_lists_the_process_target(tmp_path: Path) -> None:
+def test_an_empty_workspace_lists_the_process_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from amldeploy.ops.targets.docker import engine
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    engine.forget()
     snapshot = services_snapshot(tmp_path, {"aci.subscription": "sub-1"})
+    docker = snapshot["targets"].pop()
+    assert (docker["name"], docker["label"], docker["available"], docker["services"]) == (
+        "docker",
+        "Docker containers",
+        False,
+        [],
+    )
+    assert f"no Docker engine answers at unix://{tmp_path}/no-engine.sock (DOCKER_HOST)" in docker["reason"]
+    assert "start Docker" in docker["reason"]
     assert snapshot == {
         "root": str(tmp_path),
         "targets": [
@@ -108,8 +123,13 @@ def test_signatures_ignore_volatile_fields() -> None:
     assert snapshot_signature(one) == snapshot_signature(two) != snapshot_signature(three)
 
 
-def test_the_process_target_cannot_package(tmp_path: Path) -> None:
+def test_the_process_target_cannot_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from amldeploy.ops.targets.docker import engine
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    engine.forget()
     assert packaging_targets(tmp_path) == []
     error = cannot_package(make_target("process", tmp_path), tmp_path)
     assert error.message == "the process target runs score.py from source: there is no image to package"
-    assert error.hint is not None and "Docker target" in error.hint
+    assert error.hint is not None and error.hint.startswith("the docker target builds images, but no Docker engine")
+    assert "start Docker" in error.hint

@@ -73,6 +73,7 @@ def test_target_settings_and_the_services_poll() -> None:
         "aci.region": None,
         "kubernetes.context": "aks",
         "kubernetes.namespace": None,
+        "docker.defaultBaseImage": None,
     }
     # A later change keeps what it does not mention.
     later, _ = parse_settings({"kubernetes": {"namespace": "ml"}}, s)

@@ -103,7 +103,7 @@ class TargetInfo:
 _TARGETS: dict[str, TargetInfo] = {}
 # Modules that define ``TARGET = TargetInfo(...)``; imported on first use so that ``import amldeploy`` stays
 # light and each target imports its SDK only when it is chosen.
-BUILTIN_TARGETS = ("amldeploy.ops.targets.process.target",)
+BUILTIN_TARGETS = ("amldeploy.ops.targets.process.target", "amldeploy.ops.targets.docker.target")
 
 
 def register_target(info: TargetInfo) -> None:
@@ -153,10 +153,11 @@ def cannot_package(target: Target, root: Path) -> OpsError:
     if others:
         hint = f"package with a target that builds images: {', '.join(others)}"
     else:
-        hint = (
-            "no installed target builds images yet: packaging arrives with the Docker target, which builds the "
-            "image a service runs; until then deploy it with the process target"
-        )
+        idle = [name for name in target_names() if name != target.name and can_package(make_target(name, root))]
+        reasons = [
+            f"the {name} target builds images, but {_TARGETS[name].reason() or 'is not available'}" for name in idle
+        ]
+        hint = "; ".join(reasons) or "no installed target builds images"
     return OpsError(message, hint)
 
 
@@ -187,15 +188,21 @@ def choose_target(compute_type: str, forced: str | None = None) -> str:
 
 
 def find_service(name: str, root: Path) -> tuple[Target, Service]:
-    """The service called ``name`` in whichever target holds it."""
-    missing: ServiceNotFound | None = None
+    """The service called ``name`` in whichever target holds it; when none does, the error names every place
+    looked in and keeps the first target's hint (the process target's says when a deploy of it is under way)."""
+    missing: list[ServiceNotFound] = []
     for target_name in target_names():
         target = make_target(target_name, root)
         try:
             return target, target.get(name)
         except ServiceNotFound as exc:
-            missing = exc
-    raise missing or ServiceNotFound(name, "any target")
+            missing.append(exc)
+    if not missing:
+        raise ServiceNotFound(name, "any target")
+    special = [m for m in missing if m.hint != missing[0].default_hint]
+    combined = ServiceNotFound(name, " and ".join(m.where for m in missing))
+    combined.hint = special[0].hint if special else combined.hint
+    raise combined
 
 
 def all_services(root: Path) -> list[Service]:
