@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job (`make demo`): validate the example, deploy it as a local process (no Docker), score it,
-# show the log tail, delete it. Runs from a temporary working folder so no state is left in the checkout.
+# The main job (`make demo`): validate the example, deploy it (a local process without Docker; the Docker target when
+# an engine answers), score it, show the log tail, delete it. The deploy's last line names the target it used. Runs from a temporary working folder so no state is left in the checkout.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 amldeploy="${AMLDEPLOY:-amldeploy}"
@@ -20,7 +20,7 @@ echo
 # A free port, so that the demo never collides with something already listening on 8890.
 port="$("${PYTHON:-python3}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 cd "$work"
-echo "== amldeploy deploy $name (computeType local → the process target)"
+echo "== amldeploy deploy $name (computeType local → the Docker target when an engine answers, else the process target)"
 "$amldeploy" deploy "$name" --ic "$example/inferenceconfig.json" --dc "$example/deploymentconfig.json" \
   --model "$example/model/model.joblib:sklearn-diabetes:1" --port "$port"
 echo
