@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from amldeploy.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
+from amldeploy.commands.output import EXIT_OK, EXIT_USAGE, Output
 from amldeploy.config.load import ConfigError
 from amldeploy.ops.errors import DeployFailed
 from amldeploy.ops.prepare import prepare_deploy
@@ -81,15 +81,7 @@ def _config_error(exc: ConfigError, output: Output, args: argparse.Namespace) ->
                     EXIT_USAGE,
                 )
         return output.error(str(exc), "check the --ic and --dc paths", EXIT_USAGE)
-    if output.json:
-        return output.error(
-            f"{exc.path} has {len(exc.problems)} error(s)",
-            f"fix them, then deploy again ('amldeploy validate {exc.path}' checks it)",
-            EXIT_FAILED,
-            problems=exc.positions,
-        )
-    output.err.write(str(exc) + "\n")
-    return output.error("the config has errors: nothing was deployed", "fix them, then deploy again", EXIT_FAILED)
+    return output.config_errors(exc, "deploy", "deployed")
 
 
 def _messages(reporter: Any, config_warnings: list[str]) -> list[dict[str, Any]]:

@@ -32,6 +32,18 @@ class Output:
         self.out.write(text + "\n")
         self.out.flush()
 
+    def config_errors(self, exc: Any, verb: str, nothing: str) -> int:
+        """A config with errors (``ConfigError``): its problems, and that nothing was ``nothing`` (deployed...)."""
+        if self.json:
+            return self.error(
+                f"{exc.path} has {len(exc.problems)} error(s)",
+                f"fix them, then {verb} again ('amldeploy validate {exc.path}' checks it)",
+                EXIT_FAILED,
+                problems=exc.positions,
+            )
+        self.err.write(str(exc) + "\n")
+        return self.error(f"the config has errors: nothing was {nothing}", f"fix them, then {verb} again", EXIT_FAILED)
+
     def error(self, message: str, hint: str | None = None, status: int = EXIT_FAILED, **extra: Any) -> int:
         if self.json:
             self.document({"error": {"message": message, "hint": hint, "status": status, **extra}})

@@ -208,12 +208,4 @@ def _config_error(exc: ConfigError, output: Output) -> int:
             "give the path of the inference config, e.g. --ic inferenceconfig.json",
             EXIT_USAGE,
         )
-    if output.json:
-        return output.error(
-            f"{exc.path} has {len(exc.problems)} error(s)",
-            f"fix them, then package again ('amldeploy validate {exc.path}' checks it)",
-            EXIT_FAILED,
-            problems=exc.positions,
-        )
-    output.err.write(str(exc) + "\n")
-    return output.error("the config has errors: nothing was written", "fix them, then package again", EXIT_FAILED)
+    return output.config_errors(exc, "package", "written")

@@ -16,12 +16,13 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.python.cli_run import Cli, Result, train_example
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "sklearn"
@@ -42,23 +43,6 @@ def run(raw_data):
     return {"echo": json.loads(raw_data), "version": VERSION}
 """
 TINY_CONFIG = {"entryScript": "score.py"}
-
-
-@dataclass
-class Result:
-    status: int
-    out: str
-    err: str
-
-    @property
-    def both(self) -> str:
-        return self.out + self.err
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-Cli = Callable[..., Result]
 
 
 def unique(prefix: str) -> str:
@@ -134,15 +118,7 @@ def services(docker_client: Any) -> Iterator[list[str]]:
 
 @pytest.fixture(scope="module")
 def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("example_train", EXAMPLE / "train.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    path = tmp_path_factory.mktemp("model") / "model.joblib"
-    module.main(path)
-    return path
+    return train_example(tmp_path_factory.mktemp("model"))
 
 
 @pytest.fixture(scope="module")

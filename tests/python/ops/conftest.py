@@ -7,7 +7,6 @@ and any process a record still names is killed, so that no runtime outlives the 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import shutil
@@ -15,12 +14,13 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.python.cli_run import Cli, Result, train_example
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "sklearn"
@@ -28,23 +28,6 @@ SAMPLE = (EXAMPLE / "sample-request.json").read_text(encoding="utf-8")
 # computeType local goes to the Docker target while an engine answers: the process target's tests run without
 # one, wherever Docker is installed (tests/python/docker/ test the Docker target).
 NO_ENGINE = "unix:///nonexistent/amldeploy-tests/docker.sock"
-
-
-@dataclass
-class Result:
-    status: int
-    out: str
-    err: str
-
-    @property
-    def both(self) -> str:
-        return self.out + self.err
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-Cli = Callable[..., Result]
 
 
 def free_port() -> int:
@@ -56,13 +39,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = importlib.util.spec_from_file_location("example_train", EXAMPLE / "train.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    path = tmp_path_factory.mktemp("model") / "model.joblib"
-    module.main(path)
-    return path
+    return train_example(tmp_path_factory.mktemp("model"))
 
 
 @pytest.fixture

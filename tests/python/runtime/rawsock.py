@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from tests.python.runtime.conftest import Server
+
 HOST = "127.0.0.1"
 
 
@@ -157,3 +159,20 @@ def exchange(port: int, data: bytes, timeout: float = 5.0) -> tuple[RawResponse 
     conn = RawConnection(port, timeout=timeout)
     conn.send(data)
     return conn.response(timeout), conn
+
+
+# The two HTTP stacks the runtime runs on; the hostile-client and limits tests run against both.
+STACKS = {
+    "httptools-uvloop": {"AMLDEPLOY_HTTP": "httptools", "AMLDEPLOY_LOOP": "uvloop"},
+    "h11-asyncio": {"AMLDEPLOY_HTTP": "h11", "AMLDEPLOY_LOOP": "asyncio"},
+}
+
+
+@dataclass
+class Target:
+    stack: str
+    server: Server
+
+    @property
+    def port(self) -> int:
+        return self.server.port

@@ -8,31 +8,16 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
 import pytest
 
-from tests.python.runtime.conftest import Launcher, Server, request
-from tests.python.runtime.rawsock import RawConnection, RawResponse
+from tests.python.runtime.conftest import Launcher, request
+from tests.python.runtime.rawsock import STACKS, RawConnection, RawResponse, Target
 
-STACKS = {
-    "httptools-uvloop": {"AMLDEPLOY_HTTP": "httptools", "AMLDEPLOY_LOOP": "uvloop"},
-    "h11-asyncio": {"AMLDEPLOY_HTTP": "h11", "AMLDEPLOY_LOOP": "asyncio"},
-}
 MAX_BODY_BYTES = 1000
 READ_TIMEOUT_S = 2
 ANSWER_S = 3.0  # how long a refusal may take to arrive (everything here is refused at once or at the read timeout)
 CLOSE_S = 3.0  # how long the server may take to close a connection it has refused
-
-
-@dataclass
-class Target:
-    stack: str
-    server: Server
-
-    @property
-    def port(self) -> int:
-        return self.server.port
 
 
 @pytest.fixture(scope="module", params=list(STACKS))

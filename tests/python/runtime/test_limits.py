@@ -4,17 +4,12 @@ header count (431), the read timeout (408 or close) and the keep-alive timeout; 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import pytest
 
 from tests.python.runtime.conftest import Launcher, Server
-from tests.python.runtime.rawsock import RawConnection, RawResponse
+from tests.python.runtime.rawsock import STACKS, RawConnection, RawResponse, Target
 
-STACKS = {
-    "httptools-uvloop": {"AMLDEPLOY_HTTP": "httptools", "AMLDEPLOY_LOOP": "uvloop"},
-    "h11-asyncio": {"AMLDEPLOY_HTTP": "h11", "AMLDEPLOY_LOOP": "asyncio"},
-}
 MAX_BODY_BYTES = 1000
 MAX_HEADERS = 20
 MAX_HEADER_BYTES = 4096
@@ -22,16 +17,6 @@ READ_TIMEOUT_S = 2
 KEEP_ALIVE_S = 1
 ANSWER_S = 3.0
 CLOSE_S = 3.0
-
-
-@dataclass
-class Target:
-    stack: str
-    server: Server
-
-    @property
-    def port(self) -> int:
-        return self.server.port
 
 
 @pytest.fixture(scope="module", params=list(STACKS))

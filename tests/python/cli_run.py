@@ -1,0 +1,41 @@
+"""What the tests that run ``amldeploy`` as a user runs it share: a command's result, and the example's model
+trained once (examples/sklearn/train.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sklearn"
+
+
+@dataclass
+class Result:
+    status: int
+    out: str
+    err: str
+
+    @property
+    def both(self) -> str:
+        return self.out + self.err
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+Cli = Callable[..., Result]
+
+
+def train_example(folder: Path) -> Path:
+    """``folder/model.joblib``: the example's Ridge model, trained by its own train.py."""
+    spec = importlib.util.spec_from_file_location("example_train", EXAMPLE / "train.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path = folder / "model.joblib"
+    module.main(path)
+    return path
