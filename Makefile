@@ -65,6 +65,7 @@ bench: setup
 	$(BIN)/python bench/lsp.py
 	$(BIN)/python bench/big.py
 	$(BIN)/python bench/runtime.py
+	$(BIN)/python bench/deploy.py
 
 # `clean`: what the two commands built inside the clone, except the slow caches of .cache/ (Azure's inference
 # server, the isolated test venvs). `distclean`: those too, and the caches outside the clone (code-server and

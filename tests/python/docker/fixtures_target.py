@@ -152,20 +152,32 @@ _NATIVE_LIBS = ("/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-lin
 SKLEARN_BASE = "amldeploy-test/python-native:bookworm"
 
 
-@pytest.fixture(scope="module")
-def sklearn_base(docker_env: dict[str, str], docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The test base image plus this (Debian bookworm) machine's libstdc++ and libgomp, built without a pull."""
+def build_native_base(
+    docker_client: Any, base: str, folder: Path, tag: str = SKLEARN_BASE, labels: dict[str, str] | None = None
+) -> str | None:
+    """``tag``: ``base`` plus this (Debian bookworm) machine's libstdc++ and libgomp, built in ``folder`` without a
+    pull; None when the machine has no such libraries. ``labels`` make it a distinct image (another id), whose
+    descendants then share no build cache with those of an image built without them."""
     libs = [Path(p) for p in _NATIVE_LIBS]
     if not all(p.exists() for p in libs):
-        pytest.skip("this machine has no Debian libstdc++6/libgomp1 to add to the test base image")
-    folder = tmp_path_factory.mktemp("native-base")
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
     lines = ["ARG BASE", "FROM ${BASE}"]
     for link in libs:
         real = link.resolve()
         shutil.copy(real, folder / real.name)
         lines += [f"COPY {real.name} {link.parent}/", f"RUN ln -sf {real.name} {link}"]
     (folder / "Dockerfile").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    docker_client.images.build(
-        path=str(folder), tag=SKLEARN_BASE, buildargs={"BASE": docker_env["AMLDEPLOY_TEST_BASE_IMAGE"]}, rm=True
+    docker_client.images.build(path=str(folder), tag=tag, buildargs={"BASE": base}, rm=True, labels=labels or {})
+    return tag
+
+
+@pytest.fixture(scope="module")
+def sklearn_base(docker_env: dict[str, str], docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test base image plus this (Debian bookworm) machine's libstdc++ and libgomp, built without a pull."""
+    built = build_native_base(
+        docker_client, docker_env["AMLDEPLOY_TEST_BASE_IMAGE"], tmp_path_factory.mktemp("native-base")
     )
-    return SKLEARN_BASE
+    if built is None:
+        pytest.skip("this machine has no Debian libstdc++6/libgomp1 to add to the test base image")
+    return built
