@@ -43,7 +43,7 @@ def test_liveness_swagger_and_401_do_not_wait_for_a_busy_run(launch: Launcher) -
 def test_two_workers_serve_and_log_under_their_own_pids(launch: Launcher) -> None:
     server = launch.start("slow.py", env={"WORKER_COUNT": "2"})
     log = server.log()
-    workers = {int(p) for p in re.findall(r"slow: init in process (\d+)", log)}
+    workers = {int(p) for p in re.findall(r"slow: init in process (\d+);", log)}
     ready = {int(p) for p in re.findall(r"\[(\d+)\] amldeploy\.runtime - Users's init has completed", log)}
     assert len(workers) == 2 and ready == workers and server.proc.pid not in workers, log
     with ThreadPoolExecutor(4) as pool:

@@ -180,17 +180,17 @@ def test_sigterm_exits_cleanly_and_removes_the_temporary_app_root(launch: Launch
 
 def test_two_workers_each_run_init_and_share_the_port(launch: Launcher) -> None:
     server = launch.start("slow.py", env={"WORKER_COUNT": "2"})
-    assert len(set(re.findall(r"slow: init in process (\d+)", server.log()))) == 2
+    assert len(set(re.findall(r"slow: init in process (\d+);", server.log()))) == 2
     assert server.log().count("Listening on") == 1
     with ThreadPoolExecutor(8) as pool:
         replies = list(pool.map(lambda _: server.request("POST", "/score", '{"sleep_ms": 50}'), range(16)))
     assert {r.status for r in replies} == {200}
-    workers = {int(p) for p in re.findall(r"slow: init in process (\d+)", server.log())}
+    workers = {int(p) for p in re.findall(r"slow: init in process (\d+);", server.log())}
     assert {r.json()["pid"] for r in replies} <= workers
     # A worker that dies later is replaced; the server keeps answering.
     os.kill(next(iter(workers)), signal.SIGKILL)
     deadline = time.monotonic() + 15
-    while len(set(re.findall(r"slow: init in process (\d+)", server.log()))) < 3 and time.monotonic() < deadline:
+    while len(set(re.findall(r"slow: init in process (\d+);", server.log()))) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "starting a new one" in server.log()
     assert server.request("POST", "/score", "{}").status == 200
