@@ -254,21 +254,24 @@ class ScoringApp:
             await self._send_reply(send, problem, close=True)
             self.access.add(scope["method"], scope["path"], problem.status, _ms(started), len(problem.body))
             return
-        body = b""
+        chunks: list[bytes] = []
+        size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
                 return  # the client went away
             chunk = message.get("body", b"")
             if chunk:
-                body = chunk if not body else body + chunk
-                if len(body) > self.max_body_bytes:
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.max_body_bytes:
                     reply = _too_large(self.max_body_bytes)
                     await self._send_reply(send, reply, close=True)
                     self.access.add(scope["method"], scope["path"], 413, _ms(started), len(reply.body))
                     return
             if not message.get("more_body", False):
                 break
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         ex = Exchange(scope, head, body, arrival)
         try:
             routed = self._route(ex)
