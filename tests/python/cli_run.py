@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,23 @@ class Result:
 
 
 Cli = Callable[..., Result]
+
+
+def run_amldeploy(
+    args: tuple[str, ...], cwd: Path, env: Mapping[str, str], timeout: float, stdin: str | None = None
+) -> Result:
+    """``python -m amldeploy ARGS...`` in ``cwd`` with exactly ``env``, as a user runs it."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "amldeploy", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=stdin,
+        env=dict(env),
+        check=False,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
 def train_example(folder: Path) -> Path:

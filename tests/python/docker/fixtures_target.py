@@ -13,8 +13,6 @@ import contextlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.python.cli_run import Cli, Result, train_example
+from tests.python.cli_run import Cli, Result, run_amldeploy, train_example
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "sklearn"
@@ -60,17 +58,7 @@ def cli_for(docker_env: dict[str, str], folder: Path) -> Cli:
             AMLDEPLOY_DOCKER_CA_BUNDLE=str(CA_BUNDLE),
         )
         env.update(env_vars)
-        proc = subprocess.run(
-            [sys.executable, "-m", "amldeploy", *args],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            input=stdin,
-            env=env,
-            check=False,
-        )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
+        return run_amldeploy(args, folder, env, timeout, stdin)
 
     return run
 

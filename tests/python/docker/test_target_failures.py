@@ -61,6 +61,14 @@ class CancelWhileWaiting(RecordingReporter):
             raise Cancelled()
 
 
+def _in_process_engine(monkeypatch: pytest.MonkeyPatch, docker_env: dict[str, str]) -> None:
+    """The target called in this process (not through the CLI) uses the test engine and its base image."""
+    monkeypatch.setenv("DOCKER_HOST", docker_env["DOCKER_HOST"])
+    monkeypatch.setenv("AMLDEPLOY_DOCKER_BASE_IMAGE", docker_env["AMLDEPLOY_TEST_BASE_IMAGE"])
+    monkeypatch.setenv("AMLDEPLOY_DOCKER_CA_BUNDLE", str(CA_BUNDLE))
+    engine.forget()
+
+
 def test_a_cancelled_deploy_removes_its_container(
     docker_env: dict[str, str],
     docker_client: Any,
@@ -69,10 +77,7 @@ def test_a_cancelled_deploy_removes_its_container(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("DOCKER_HOST", docker_env["DOCKER_HOST"])
-    monkeypatch.setenv("AMLDEPLOY_DOCKER_BASE_IMAGE", docker_env["AMLDEPLOY_TEST_BASE_IMAGE"])
-    monkeypatch.setenv("AMLDEPLOY_DOCKER_CA_BUNDLE", str(CA_BUNDLE))
-    engine.forget()
+    _in_process_engine(monkeypatch, docker_env)
     folder = write_tiny(tmp_path / "cancel")
     name = unique("cancel")
     services.append(name)
@@ -189,8 +194,7 @@ def test_following_logs_ends_when_the_caller_stops_even_while_the_service_is_qui
     import threading
     import time
 
-    monkeypatch.setenv("DOCKER_HOST", docker_env["DOCKER_HOST"])
-    engine.forget()
+    _in_process_engine(monkeypatch, docker_env)
     folder = write_tiny(tmp_path / "quiet")
     name = unique("quiet")
     services.append(name)

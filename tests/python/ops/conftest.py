@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.python.cli_run import Cli, Result, train_example
+from tests.python.cli_run import Cli, Result, run_amldeploy, train_example
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "sklearn"
@@ -81,17 +81,7 @@ def cli(project: Path) -> Cli:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AMLDEPLOY_")}
         env["DOCKER_HOST"] = NO_ENGINE
         env.update(env_vars)
-        proc = subprocess.run(
-            [sys.executable, "-m", "amldeploy", *args],
-            cwd=cwd or project,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            input=stdin,
-            env=env,
-            check=False,
-        )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
+        return run_amldeploy(args, cwd or project, env, timeout, stdin)
 
     return run
 
