@@ -23,7 +23,6 @@ from tests.python.docker.fixtures_target import (
     cli_for,
     containers_of,
     services,
-    sklearn_base,
     sklearn_project,
     tiny_image,
     trained_model,
@@ -32,7 +31,7 @@ from tests.python.docker.fixtures_target import (
     write_tiny,
 )
 
-__all__ = ["services", "sklearn_base", "sklearn_project", "tiny_image", "trained_model"]  # fixtures, used by name
+__all__ = ["services", "sklearn_project", "tiny_image", "trained_model"]  # fixtures, used by name
 
 VENV_LAYER = "in /opt/amldeploy/venv "  # COPY --from=amldeploy-deps: the dependencies
 MODELS_LAYER = "in /var/azureml-app/azureml-models/ "
@@ -50,12 +49,11 @@ def _layer_of(docker_client: Any, image: str, marker: str) -> str:
 def test_sklearn_package_deploy_score_logs_redeploy_delete(
     docker_env: dict[str, str],
     docker_client: Any,
-    sklearn_base: str,
     sklearn_project: Path,
     services: list[str],
     tmp_path: Path,
 ) -> None:
-    cli = cli_for({**docker_env, "AMLDEPLOY_TEST_BASE_IMAGE": sklearn_base}, sklearn_project)
+    cli = cli_for(docker_env, sklearn_project)
     name = unique("sk")
     services.append(name)
     models = ("--model", "model.joblib")
