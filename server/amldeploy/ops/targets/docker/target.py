@@ -447,6 +447,9 @@ def _settings(root: Path, values: Mapping[str, str | None]) -> list[TargetSettin
     return [
         TargetSetting("engine", "Engine", eng.engine_address()),
         TargetSetting("defaultBaseImage", "Default base image", base or "python:3.12-slim"),
+        TargetSetting(
+            "caBundle", "CA bundle for builds", values.get("docker.caBundle") or os.environ.get(CA_BUNDLE_ENV)
+        ),
     ]
 
 
