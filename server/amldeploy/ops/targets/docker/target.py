@@ -32,7 +32,7 @@ from amldeploy.ops.errors import Cancelled, DeployFailed, OpsError, ServiceNotFo
 from amldeploy.ops.frontend import front_end_of
 from amldeploy.ops.health import HEALTH_TRIES, wait_healthy
 from amldeploy.ops.keys import ServiceKeys
-from amldeploy.ops.locks import current_holder, service_lock
+from amldeploy.ops.locks import current_holder, service_lock, shared_root
 from amldeploy.ops.package.plan import Package, plan_package
 from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service, now_iso
@@ -62,6 +62,10 @@ class DockerTarget:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
 
+    def lock_root(self) -> Path:
+        """The engine's services are the same from every folder: so is the lock of each."""
+        return shared_root(f"docker {eng.engine_address()}")
+
     # --- package ------------------------------------------------------------------------------------------
 
     def plan(self, request: DeployRequest, base_image: str | None = None, ca_bundle: Path | None = None) -> Package:
@@ -86,7 +90,7 @@ class DockerTarget:
     # --- deploy -------------------------------------------------------------------------------------------
 
     def deploy(self, request: DeployRequest, reporter: Reporter) -> Service:
-        with service_lock(self.root, self.name, request.name, "deploy", reporter):
+        with service_lock(self.lock_root(), self.name, request.name, "deploy", reporter):
             engine = eng.client()
             try:
                 return self._deploy(engine, request, reporter)
@@ -256,7 +260,7 @@ class DockerTarget:
         return _follow(engine, container, how, stop or (lambda: False))
 
     def delete(self, name: str, reporter: Reporter, purge: bool = False) -> None:
-        with service_lock(self.root, self.name, name, "delete", reporter):
+        with service_lock(self.lock_root(), self.name, name, "delete", reporter):
             engine = eng.client()
             try:
                 containers = self._containers(engine, name)
@@ -303,7 +307,7 @@ class DockerTarget:
         why = eng.why_unavailable()
         where = f"the Docker engine at {eng.engine_address()}" + (f", which does not answer: {why}" if why else "")
         missing = ServiceNotFound(name, where)
-        holder = current_holder(self.root, self.name, name)
+        holder = current_holder(self.lock_root(), self.name, name)
         if holder is not None and holder.operation == "deploy":  # its container is not created yet
             missing.hint = f"{holder.in_progress(name)}: run the command again once it has ended"
         return missing
