@@ -231,6 +231,30 @@ def test_push_to_a_registry(docker_env: dict[str, str], docker_client: Any, tiny
         assert json.load(answer)["tags"] == ["v1"]
     untag(docker_client, f"{repo}:v1", pushed.json()["contentTag"])
 
+    # What another machine does with it: pull it from the registry and run it; it serves the project.
+    pulled = docker_client.images.pull(repo, tag="v1")
+    assert pulled.attrs["RepoDigests"] == [f"{repo}@{pushed.json()['digest']}"]
+    container = docker_client.containers.run(f"{repo}:v1", detach=True, ports={"5001/tcp": ("127.0.0.1", None)})
+    try:
+        container.reload()
+        port = container.attrs["NetworkSettings"]["Ports"]["5001/tcp"][0]["HostPort"]
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as health:
+                    assert health.status == 200
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, container.logs().decode()[-2000:]
+                time.sleep(0.3)
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/score", data=b'{"pulled": true}', method="POST")
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=10) as scored:
+            assert json.load(scored) == {"echo": {"pulled": True}, "version": 1}
+    finally:
+        container.remove(force=True)
+        untag(docker_client, f"{repo}:v1")
+
 
 def test_no_engine_says_how_to_start_one(tmp_path: Path) -> None:
     folder = write_tiny(tmp_path / "noengine")
