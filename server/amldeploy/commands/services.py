@@ -97,6 +97,9 @@ def add_service_parsers(sub: Any) -> None:
     from amldeploy.commands.package import add_package_parser
 
     add_package_parser(sub, _EPILOG, _OUTPUT_HELP)
+    from amldeploy.commands.profile import add_profile_parser
+
+    add_profile_parser(sub, _EPILOG, _OUTPUT_HELP)
 
 
 def run_service_command(args: argparse.Namespace) -> int:
@@ -128,6 +131,10 @@ def _dispatch(args: argparse.Namespace, output: Output) -> int:
         from amldeploy.commands.package import run_package
 
         return run_package(args, output)
+    if command == "profile":
+        from amldeploy.commands.profile import run_profile
+
+        return run_profile(args, output)
     if command == "logs":
         from amldeploy.commands.service_logs import run_logs
 

@@ -14,6 +14,7 @@ from amldeploy.ops.keys import ServiceKeys
 from amldeploy.ops.model_specs import ModelSpec
 from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service
+from amldeploy.ops.usage import UsageProbe
 
 
 @dataclass(slots=True)
@@ -54,6 +55,14 @@ class Packager(Protocol):
     image a deploy would run, without running it, and returns what it built as JSON (image name, tag, ...)."""
 
     def package(self, request: DeployRequest, reporter: Reporter) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class Measurable(Protocol):
+    """What a target that can measure its services adds (``amldeploy profile``): ``usage_probe(name)`` reads the
+    service's ``Usage`` each time it is called (``ServiceNotFound`` / ``OpsError`` when it cannot)."""
+
+    def usage_probe(self, name: str) -> UsageProbe: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,8 +41,17 @@ from amldeploy.ops.targets.base import DeployRequest, TargetInfo, TargetSetting
 from amldeploy.ops.targets.docker import engine as eng
 from amldeploy.ops.targets.docker import labels as lb
 from amldeploy.ops.targets.docker.build import ensure_image
-from amldeploy.ops.targets.docker.status import HOST, KEY_VARIABLES, PORT_KEY, describe, environment, published_port
+from amldeploy.ops.targets.docker.status import (
+    HOST,
+    KEY_VARIABLES,
+    PORT_KEY,
+    container_usage,
+    describe,
+    environment,
+    published_port,
+)
 from amldeploy.ops.targets.process.launch import check_port
+from amldeploy.ops.usage import Usage, UsageProbe
 
 BASE_IMAGE_ENV = "AMLDEPLOY_DOCKER_BASE_IMAGE"
 CA_BUNDLE_ENV = "AMLDEPLOY_DOCKER_CA_BUNDLE"
@@ -236,6 +245,23 @@ class DockerTarget:
     def get(self, name: str) -> Service:
         with self._one(name) as container:
             return describe(container.attrs)
+
+    def usage_probe(self, name: str) -> UsageProbe:
+        """The container's CPU time and memory, from the engine's stats (one reading per call, no stream)."""
+        engine = eng.client()
+        container = self._find(engine, name)
+
+        def probe() -> Usage:
+            try:
+                stats = container.stats(stream=False, one_shot=True)
+            except Exception as exc:
+                raise OpsError(
+                    f"the engine gave no stats for {container.name}: {getattr(exc, 'explanation', None) or exc}",
+                    f"see 'amldeploy show {name}'",
+                ) from None
+            return container_usage(stats)
+
+        return UsageProbe(probe, engine.close)
 
     def keys(self, name: str) -> ServiceKeys:
         with self._one(name) as container:
