@@ -7,6 +7,7 @@ import { copyKey, copyScoringUri, deleteService, openSwagger, testRequest } from
 import { serviceArgument } from './context';
 import { showFailure } from './progress';
 import { newFromTemplate, selectTargetSetting, validateWorkspace } from './workspace';
+import { profileOptions, profileService } from './profile';
 
 export function registerCommands(ctx: Context, extensionRoot: string): vscode.Disposable[] {
   const command = (id: string, run: (...args: unknown[]) => unknown): vscode.Disposable =>
@@ -41,6 +42,7 @@ export function registerCommands(ctx: Context, extensionRoot: string): vscode.Di
       }
     }),
     command('testRequest', (arg, body) => testRequest(ctx, arg, typeof body === 'string' ? body : undefined)),
+    command('profileService', (arg, options) => profileService(ctx, arg, profileOptions(options))),
     command('copyScoringUri', (arg) => copyScoringUri(ctx, arg)),
     command('openSwagger', (arg) => openSwagger(ctx, arg)),
     command('copyKey', (arg) => copyKey(ctx, arg)),

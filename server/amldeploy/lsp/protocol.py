@@ -49,6 +49,10 @@ Shapes (``?`` marks an optional key):
     not a valid service name (v1's rule), and a valid name made from it.
 ``amldeploy/swagger``  ``{"name"}`` → ``{"name", "uri": str, "document": Any}``: the service's swagger
     document, fetched by the server (with the key when auth is on).
+``amldeploy/profile``  ``{"name", "samples"?: [str], "body"?: str, "contentType"?: str, "concurrency"?: int,
+    "durationS"?: int, "headroomPercent"?: int, "deploymentConfig"?: str, "workDoneToken"?}`` → what
+    ``amldeploy profile --output json`` prints, plus ``"edit": {"uri", "range", "newText", "values"}`` when a
+    ``deploymentConfig`` is named: the recommendation as an edit of it (of its open document, if open), not applied
 ``amldeploy/servicesChanged`` (notification)  a ``ServicesSnapshot``, sent after every deploy and delete and
     whenever a watched service changes state.
 """
@@ -70,6 +74,7 @@ CHOICES: Final = "amldeploy/choices"
 CONFIGS: Final = "amldeploy/configs"
 CHECK_NAME: Final = "amldeploy/checkName"
 SWAGGER: Final = "amldeploy/swagger"
+PROFILE: Final = "amldeploy/profile"
 
 # Notifications (server → client)
 LOG: Final = "amldeploy/log"
@@ -88,6 +93,7 @@ REQUESTS: Final = (
     CONFIGS,
     CHECK_NAME,
     SWAGGER,
+    PROFILE,
 )
 NOTIFICATIONS: Final = (LOG, SERVICES_CHANGED)
 

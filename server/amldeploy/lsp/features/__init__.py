@@ -12,6 +12,7 @@ from amldeploy.lsp.features import (
     logs,
     operations,
     outline,
+    profile,
     services,
     workspace,
 )
@@ -26,5 +27,6 @@ FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (
     services.register,
     operations.register,
     logs.register,
+    profile.register,
     workspace.register,
 )
