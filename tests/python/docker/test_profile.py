@@ -35,7 +35,7 @@ def test_profile_a_docker_service_and_apply_its_size(
     assert profiled.status == 0, profiled.both
     report = profiled.json()
     assert report["target"] == "docker" and report["computeType"] == "ACI"
-    assert 3.9 <= report["durationS"] <= 5.0 and took < 30, (report["durationS"], took)  # bounded
+    assert 3.9 <= report["durationS"] <= 7.0 and took < 60, (report["durationS"], took)  # bounded
     assert report["errors"] == 0 and report["statuses"] == {"200": report["requests"]}  # the key was sent
     assert report["requests"] > 20
     assert report["cpuCores"]["steady"] > 0 and report["cpuCores"]["peak"] > 0

@@ -32,7 +32,7 @@ def test_profile_measures_a_running_service_and_writes_only_the_size(cli: Cli, p
     assert profiled.status == 0, profiled.both
     report = profiled.json()
     # Bounded: 3 s of load (plus the 2 s at rest and the start of the CLI), from 2 connections.
-    assert 2.9 <= report["durationS"] <= 4.0 and took < 20, (report["durationS"], took)
+    assert 2.9 <= report["durationS"] <= 6.0 and took < 40, (report["durationS"], took)
     assert report["requests"] > 50 and report["errors"] == 0 and report["statuses"] == {"200": report["requests"]}
     latency = report["latencyMs"]
     assert 0 < latency["p50"] <= latency["p90"] <= latency["p99"]
