@@ -11,13 +11,17 @@ for Microsoft.ContainerInstance 2023-05-01, every request checked against Azure'
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import secrets
+import ssl
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.infra.aci.arm import ACTIONS, Arm, ContainerScript, Fault, Recorded, Violation
+from tests.infra.aci.arm import ACTIONS, Arm, ContainerScript, Fault, Recorded, Violation, now_iso
 from tests.infra.aci.entra import App, Entra
 from tests.infra.aci.https import Authority, Server
 from tests.infra.aci.spec_check import SpecChecker, example
@@ -103,6 +107,25 @@ class FakeAzure:
             "REQUESTS_CA_BUNDLE": str(self.ca_path),
             "SSL_CERT_FILE": str(self.ca_path),
         }
+
+    def raw(
+        self, method: str, path: str, body: Any = None, *, token: str | None = None, timeout: float = 10
+    ) -> tuple[int, Any]:
+        """One request to ARM over HTTPS without the SDK (which may refuse to send an invalid one): status and
+        parsed JSON body. ``path`` includes the query; ``body`` is JSON-encoded unless it is bytes."""
+        ctx = ssl.create_default_context(cafile=str(self.ca_path))
+        conn = http.client.HTTPSConnection("127.0.0.1", self._arm_server.port, context=ctx, timeout=timeout)
+        data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            resp = conn.getresponse()
+            payload = resp.read()
+        finally:
+            conn.close()
+        return resp.status, (json.loads(payload) if payload.strip() else None)
 
     # ---- what happened ----------------------------------------------------------------------------------------
 
@@ -191,8 +214,6 @@ class FakeAzure:
             setattr(script, k, v)
 
     def append_logs(self, group: str, container: str, text: str) -> None:
-        from tests.infra.aci.arm import now_iso
-
         g = self.arm.groups[(self.subscription_id, self.resource_group.lower(), group.lower())]
         c = g.containers[container.lower()]
         c.log_lines += [(now_iso(), line) for line in text.splitlines()]
@@ -221,8 +242,6 @@ class FakeAzure:
 
     def revoke_tokens(self) -> None:
         """Tokens issued so far are rejected (401 InvalidAuthenticationToken); new ones work."""
-        import time
-
         self.arm.revoked_before = time.time()
 
     def quota_reached(self, *, times: int = 1) -> Fault:
