@@ -240,6 +240,13 @@ class FakeAzure:
         for name in actions_or_operations:
             self.arm.denied.add(ACTIONS.get(name, name))
 
+    def unregister_provider(self) -> None:
+        """Microsoft.ContainerInstance is not registered on the subscription (a new subscription's usual state): its
+        operations answer 409 MissingSubscriptionRegistration. azure-mgmt-core then registers it (POST .../register,
+        then GET the provider every 10 s until Registered) and retries; ``deny("Providers_Register")`` makes that
+        fail as for a principal without the right, and the SDK raises the 409."""
+        self.arm.registered = False
+
     def revoke_tokens(self) -> None:
         """Tokens issued so far are rejected (401 InvalidAuthenticationToken); new ones work."""
         self.arm.revoked_before = time.time()

@@ -68,7 +68,10 @@ ACTIONS = {
     "Containers_ExecuteCommand": f"{GROUP_TYPE}/containers/exec/action",
     "Containers_Attach": f"{GROUP_TYPE}/containers/attach/action",
     "ResourceGroups_Get": "Microsoft.Resources/subscriptions/resourceGroups/read",
+    "Providers_Register": f"{PROVIDER}/register/action",
+    "Providers_Get": "Microsoft.Resources/subscriptions/providers/read",
 }
+PROVIDERS_API_VERSION = "2016-02-01"  # what azure-mgmt-core's auto-registration policy sends
 
 
 def now_iso() -> str:
@@ -165,14 +168,24 @@ class AsyncOperation:
 
 
 class Runner(Protocol):
-    """Brings a provisioned group's containers to life (scripted by default; a Docker engine could do it)."""
+    """Brings a provisioned group's containers to life (scripted by default; a Docker engine could do it).
+
+    ``start`` runs when the create (or start) operation succeeds, ``stop`` on stop and delete, ``refresh`` before the
+    group is shown or its logs read: a runner backed by real containers updates each ``Container.script`` (state,
+    restart count, exit code) and ``log_lines`` there, and may set ``Group.ip``.
+    """
 
     def start(self, group: Group) -> None: ...
 
     def stop(self, group: Group) -> None: ...
 
+    def refresh(self, group: Group) -> None: ...
+
 
 class ScriptedRunner:
+    def refresh(self, group: Group) -> None:
+        pass
+
     def start(self, group: Group) -> None:
         for c in group.containers.values():
             c.start_time = now_iso()
@@ -223,6 +236,8 @@ class Arm:
         self.images: dict[str, ContainerScript] = {}
         self.denied: set[str] = set()
         self.faults: list[Fault] = []
+        self.registered = True  # Microsoft.ContainerInstance registered on the subscription
+        self._registering = False
         self.revoked_before = 0.0  # tokens issued at or before this time are rejected
         self.pending_polls = 2
         self.runner: Runner = ScriptedRunner()
@@ -255,6 +270,10 @@ class Arm:
         low = [p.lower() for p in parts]
         if len(parts) == 4 and low[0] == "subscriptions" and low[2] == "resourcegroups":
             return "ResourceGroups_Get"
+        if len(parts) == 4 and low[0] == "subscriptions" and low[2:] == ["providers", PROVIDER.lower()]:
+            return "Providers_Get" if req.method == "GET" else None
+        if len(parts) == 5 and low[2:] == ["providers", PROVIDER.lower(), "register"]:
+            return "Providers_Register" if req.method == "POST" else None
         if len(parts) == 8 and low[2:5] == ["providers", PROVIDER.lower(), "locations"] and low[6] == "operations":
             return "OperationStatus"
         return None
@@ -267,6 +286,13 @@ class Arm:
         parts = req.path.strip("/").split("/")
         if len(parts) >= 2 and parts[0].lower() == "subscriptions" and parts[1] not in self.subscriptions:
             return error(404, "SubscriptionNotFound", f"The subscription '{parts[1]}' could not be found.")
+        if not self.registered and op_name not in ("ResourceGroups_Get", "Providers_Get", "Providers_Register", None):
+            return error(
+                409,
+                "MissingSubscriptionRegistration",
+                f"The subscription is not registered to use namespace '{PROVIDER}'. See https://aka.ms/rps-not-found "
+                "for how to register subscriptions.",
+            )
         if op_name is None:
             self.violations.append(Violation(req.method, req.path, None, ["no operation of the spec has this path"]))
             return self._unknown_path(req)
@@ -275,9 +301,10 @@ class Arm:
             if problems:
                 self.violations.append(Violation(req.method, req.path, op_name, problems))
                 return self._bad_request(req, problems)
-        elif op_name == "ResourceGroups_Get":
+        elif op_name in ("ResourceGroups_Get", "Providers_Get", "Providers_Register"):
             version = (req.query.get("api-version") or [""])[0]
-            if version not in RESOURCE_GROUP_API_VERSIONS:
+            known = RESOURCE_GROUP_API_VERSIONS if op_name == "ResourceGroups_Get" else (PROVIDERS_API_VERSION,)
+            if version not in known:
                 self.violations.append(Violation(req.method, req.path, op_name, [f"api-version {version!r}"]))
                 return self._bad_request(req, [f"api-version {version!r}"])
         scope = req.path
@@ -297,6 +324,8 @@ class Arm:
             return self._resource_group(parts)
         if op_name == "OperationStatus":
             return self._operation_status(parts[7])
+        if op_name in ("Providers_Get", "Providers_Register"):
+            return self._provider(parts[1], register=op_name == "Providers_Register")
         assert match is not None
         handler = {
             "ContainerGroups_CreateOrUpdate": self._create_or_update,
@@ -424,6 +453,21 @@ class Arm:
             },
         )
 
+    def _provider(self, subscription: str, *, register: bool) -> Response:
+        if register:
+            self._registering = True
+            state = "Registered" if self.registered else "Registering"
+        else:
+            if self._registering:
+                self.registered = True
+            state = "Registered" if self.registered else "NotRegistered"
+        body = {
+            "id": f"/subscriptions/{subscription}/providers/{PROVIDER}",
+            "namespace": PROVIDER,
+            "registrationState": state,
+        }
+        return Response(200, body)
+
     def _operation_status(self, op_id: str) -> Response:
         op = self.operations.get(op_id)
         if op is None:
@@ -472,6 +516,7 @@ class Arm:
 
     def render(self, group: Group) -> dict[str, Any]:
         """The group as the service returns it: the request plus the read-only state, secrets removed."""
+        self.runner.refresh(group)
         body = copy.deepcopy(group.request)
         props = body.setdefault("properties", {})
         props.setdefault("sku", "Standard")
@@ -647,6 +692,7 @@ class Arm:
                 f"The container '{req.path.rstrip('/').split('/')[-2]}' could not be found in container group "
                 f"'{group.name}'.",
             )
+        self.runner.refresh(group)
         lines = container.log_lines
         tail = req.query.get("tail")
         if tail:

@@ -295,6 +295,35 @@ def test_quota_and_capacity(
     aci_client.container_groups.begin_create_or_update(azure.resource_group, "g", small_group()).result()
 
 
+def test_an_unregistered_provider_without_the_right_to_register_it(
+    azure: FakeAzure, aci_client: ContainerInstanceManagementClient
+) -> None:
+    azure.unregister_provider()
+    azure.deny("Providers_Register")
+    with pytest.raises(HttpResponseError, match="MissingSubscriptionRegistration") as info:
+        aci_client.container_groups.get(azure.resource_group, "g")
+    assert info.value.status_code == 409
+    assert [(r.operation, r.status) for r in azure.requests] == [
+        ("ContainerGroups_Get", 409),
+        ("Providers_Register", 403),
+    ]
+
+
+def test_the_sdk_registers_the_provider_itself(
+    azure: FakeAzure, aci_client: ContainerInstanceManagementClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("azure.mgmt.core.policies._base.time.sleep", lambda _s: None)  # it waits 10 s per poll
+    azure.unregister_provider()
+    with pytest.raises(ResourceNotFoundError):
+        aci_client.container_groups.get(azure.resource_group, "g")
+    assert [r.operation for r in azure.requests] == [
+        "ContainerGroups_Get",
+        "Providers_Register",
+        "Providers_Get",
+        "ContainerGroups_Get",
+    ]
+
+
 def test_a_500_is_retried_by_the_sdk(azure: FakeAzure, aci_client: ContainerInstanceManagementClient) -> None:
     aci_client.container_groups.begin_create_or_update(azure.resource_group, "g", small_group()).result()
     azure.server_error("ContainerGroups_Get")
