@@ -54,6 +54,9 @@ class FakeAzure:
 
     def reset(self) -> None:
         """Forget every group, request, fault and knob: the state of a fresh start (servers and CA kept)."""
+        old = getattr(self, "arm", None)
+        if old is not None and hasattr(old.runner, "stop_all"):
+            old.runner.stop_all()
         self.entra = Entra(self.tenant_id, self._key)
         self.app = self.entra.register(App(self.client_id, self.client_secret, self.certificate_path))
         self.arm = Arm(self.checker, self._key, self.tenant_id)
@@ -72,6 +75,8 @@ class FakeAzure:
             fake.close()
 
     def close(self) -> None:
+        if hasattr(self.arm.runner, "stop_all"):
+            self.arm.runner.stop_all()
         self._arm_server.close()
         self._entra_server.close()
 
@@ -239,6 +244,23 @@ class FakeAzure:
         these operations (``ContainerGroups_CreateOrUpdate``): ARM answers 403 AuthorizationFailed naming them."""
         for name in actions_or_operations:
             self.arm.denied.add(ACTIONS.get(name, name))
+
+    def run_on_docker(self, client: Any) -> None:
+        """Run the groups' images for real on this Docker engine (a ``docker.DockerClient``) from now until the
+        next reset: states, restart counts and logs come from the engine (see ``docker_runner.py``)."""
+        from tests.infra.aci.docker_runner import DockerRunner
+
+        self.arm.runner = DockerRunner(client)
+
+    def endpoint(self, group: str, port: int) -> tuple[str, int]:
+        """Where the FQDN's ``port`` of a group run on Docker answers: ``("127.0.0.1", host_port)``."""
+        from tests.infra.aci.docker_runner import DockerRunner
+
+        runner = self.arm.runner
+        assert isinstance(runner, DockerRunner), "run_on_docker() first"
+        return runner.endpoint(
+            self.arm.groups[(self.subscription_id, self.resource_group.lower(), group.lower())], port
+        )
 
     def unregister_provider(self) -> None:
         """Microsoft.ContainerInstance is not registered on the subscription (a new subscription's usual state): its

@@ -132,6 +132,8 @@ class Container:
     script: ContainerScript
     log_lines: list[tuple[str, str]] = field(default_factory=list)  # (timestamp, line)
     start_time: str = ""
+    restarts: int = 0  # restarts asked for through the API
+    handle: Any = None  # what a runner keeps for it (a Docker container)
 
 
 @dataclass
@@ -175,7 +177,9 @@ class Runner(Protocol):
     restart count, exit code) and ``log_lines`` there, and may set ``Group.ip``.
     """
 
-    def start(self, group: Group) -> None: ...
+    def start(self, group: Group) -> tuple[str, str] | None:
+        """Start the containers; an error (code, message) fails the operation, as InaccessibleImage does."""
+        ...
 
     def stop(self, group: Group) -> None: ...
 
@@ -186,11 +190,12 @@ class ScriptedRunner:
     def refresh(self, group: Group) -> None:
         pass
 
-    def start(self, group: Group) -> None:
+    def start(self, group: Group) -> tuple[str, str] | None:
         for c in group.containers.values():
             c.start_time = now_iso()
             for line in c.script.logs.splitlines():
                 c.log_lines.append((now_iso(), line))
+        return None
 
     def stop(self, group: Group) -> None:
         pass
@@ -477,17 +482,14 @@ class Arm:
             op.polls_left -= 1
             return Response(200, body)
         if op.group is not None and op.group.provisioning_state in ("Pending", "Creating", "Updating"):
-            self._settle(op.group, op.error)
+            op.error = op.error or self.runner.start(op.group)
+            op.result = "Failed" if op.error else "Succeeded"
+            op.group.provisioning_state = op.result
         body["status"] = op.result
         body["endTime"] = now_iso()
         if op.error is not None:
             body["error"] = {"code": op.error[0], "message": op.error[1]}
         return Response(200, body)
-
-    def _settle(self, group: Group, failure: tuple[str, str] | None) -> None:
-        group.provisioning_state = "Failed" if failure else "Succeeded"
-        if failure is None:
-            self.runner.start(group)
 
     def _new_operation(self, base: str, group: Group | None, error_: tuple[str, str] | None = None) -> str:
         op = AsyncOperation(uuid.uuid4().hex, group, self.pending_polls, "Failed" if error_ else "Succeeded", error_)
@@ -616,6 +618,7 @@ class Arm:
         group.containers = containers
         if existing:
             group.name = existing.name
+            self.runner.stop(existing)  # the real service restarts the containers on an update
         group.ip = f"20.0.0.{len(self.groups) % 250 + 2}"
         self.groups[(sub, rg.lower(), group.name.lower())] = group
         location = self._new_operation(base, group, failure)
@@ -659,9 +662,11 @@ class Arm:
         if group is None:
             return self._not_found(params)
         group.stopped = False
+        self.runner.stop(group)
         for c in group.containers.values():
             c.script.restart_count += 1
-            c.start_time = now_iso()
+            c.restarts += 1
+        self.runner.start(group)
         return Response(204, None, {"Azure-AsyncOperation": self._new_operation(base, None)})
 
     def _stop(self, req: Request, base: str, params: dict[str, str]) -> Response:

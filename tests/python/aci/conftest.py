@@ -11,6 +11,8 @@
   subprocess, also set in ``os.environ`` for the test's duration, for code running in the test's process.
 * ``azure_credential``: a real ``ClientSecretCredential`` for the fake's service principal.
 * ``aci_client``: a real ``ContainerInstanceManagementClient`` on the fake ARM (no wait between polls).
+
+``azure.run_on_docker(client)`` runs the groups' images on the tests' Docker engine (test_fake_azure_docker.py).
 """
 
 from __future__ import annotations
