@@ -15,7 +15,6 @@ import http.client
 import json
 import secrets
 import ssl
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -271,7 +270,7 @@ class FakeAzure:
 
     def revoke_tokens(self) -> None:
         """Tokens issued so far are rejected (401 InvalidAuthenticationToken); new ones work."""
-        self.arm.revoked_before = time.time()
+        self.arm.revoked |= {str(claims["uti"]) for claims in self.entra.issued}
 
     def quota_reached(self, *, times: int = 1) -> Fault:
         return self.fail(

@@ -40,7 +40,7 @@ from typing import Any, Protocol
 import jwt
 
 from tests.infra.aci.https import Request, Response
-from tests.infra.aci.spec_check import SpecChecker
+from tests.infra.aci.spec_check import Match, SpecChecker
 
 PROVIDER = "Microsoft.ContainerInstance"
 GROUP_TYPE = f"{PROVIDER}/containerGroups"
@@ -72,6 +72,12 @@ ACTIONS = {
     "Providers_Get": "Microsoft.Resources/subscriptions/providers/read",
 }
 PROVIDERS_API_VERSION = "2016-02-01"  # what azure-mgmt-core's auto-registration policy sends
+OTHER_API_VERSIONS = {
+    "ResourceGroups_Get": RESOURCE_GROUP_API_VERSIONS,
+    "Providers_Get": (PROVIDERS_API_VERSION,),
+    "Providers_Register": (PROVIDERS_API_VERSION,),
+    "OperationStatus": (OPERATION_API_VERSION,),
+}
 
 
 def now_iso() -> str:
@@ -243,7 +249,7 @@ class Arm:
         self.faults: list[Fault] = []
         self.registered = True  # Microsoft.ContainerInstance registered on the subscription
         self._registering = False
-        self.revoked_before = 0.0  # tokens issued at or before this time are rejected
+        self.revoked: set[str] = set()  # the "uti" claims of tokens that are rejected
         self.pending_polls = 2
         self.runner: Runner = ScriptedRunner()
         self.requests: list[Recorded] = []
@@ -274,16 +280,16 @@ class Arm:
         parts = req.path.strip("/").split("/")
         low = [p.lower() for p in parts]
         if len(parts) == 4 and low[0] == "subscriptions" and low[2] == "resourcegroups":
-            return "ResourceGroups_Get"
+            return "ResourceGroups_Get" if req.method == "GET" else None
         if len(parts) == 4 and low[0] == "subscriptions" and low[2:] == ["providers", PROVIDER.lower()]:
             return "Providers_Get" if req.method == "GET" else None
         if len(parts) == 5 and low[2:] == ["providers", PROVIDER.lower(), "register"]:
             return "Providers_Register" if req.method == "POST" else None
         if len(parts) == 8 and low[2:5] == ["providers", PROVIDER.lower(), "locations"] and low[6] == "operations":
-            return "OperationStatus"
+            return "OperationStatus" if req.method == "GET" else None
         return None
 
-    def _handle(self, req: Request, base: str, match: Any, op_name: str | None) -> Response:
+    def _handle(self, req: Request, base: str, match: Match | None, op_name: str | None) -> Response:
         claims_or_error = self._authenticate(req)
         if isinstance(claims_or_error, Response):
             return claims_or_error
@@ -306,12 +312,13 @@ class Arm:
             if problems:
                 self.violations.append(Violation(req.method, req.path, op_name, problems))
                 return self._bad_request(req, problems)
-        elif op_name in ("ResourceGroups_Get", "Providers_Get", "Providers_Register"):
+        else:  # outside the ContainerInstance spec: the api-versions the SDKs send
+            known = OTHER_API_VERSIONS[op_name]
             version = (req.query.get("api-version") or [""])[0]
-            known = RESOURCE_GROUP_API_VERSIONS if op_name == "ResourceGroups_Get" else (PROVIDERS_API_VERSION,)
             if version not in known:
-                self.violations.append(Violation(req.method, req.path, op_name, [f"api-version {version!r}"]))
-                return self._bad_request(req, [f"api-version {version!r}"])
+                problem = f"api-version {version!r} is not one of {', '.join(known)}"
+                self.violations.append(Violation(req.method, req.path, op_name, [problem]))
+                return self._bad_request(req, [problem], known)
         scope = req.path
         action = ACTIONS.get(op_name)
         if action in self.denied:
@@ -380,7 +387,7 @@ class Arm:
                 "ExpiredAuthenticationToken",
                 f"The access token expiry UTC time '{expiry}' is earlier than current UTC time '{current}'.",
             )
-        if claims.get("iat", 0) <= self.revoked_before:
+        if claims.get("uti") in self.revoked:
             return unauthorized("InvalidAuthenticationToken", "The access token is invalid.")
         if claims.get("aud") not in ARM_AUDIENCES:
             return unauthorized(
@@ -411,7 +418,7 @@ class Arm:
             f"'{(req.query.get('api-version') or [''])[0]}'.",
         )
 
-    def _bad_request(self, req: Request, problems: list[str]) -> Response:
+    def _bad_request(self, req: Request, problems: list[str], supported: tuple[str, ...] = ()) -> Response:
         version = req.query.get("api-version")
         if not version:
             return error(
@@ -423,7 +430,8 @@ class Arm:
             return error(
                 400,
                 "InvalidApiVersionParameter",
-                f"The api-version '{version[0]}' is invalid. The supported versions are '{self.checker.api_version}'.",
+                f"The api-version '{version[0]}' is invalid. The supported versions are "
+                f"'{','.join(supported or (self.checker.api_version,))}'.",
             )
         return error(
             400,

@@ -269,6 +269,15 @@ def test_401_for_a_revoked_token_and_without_one(
     assert info.value.status_code == 401
     status, body = azure.raw("GET", groups_path(azure, "g"))
     assert (status, body["error"]["code"]) == (401, "AuthenticationFailed")
+    fresh = ClientSecretCredential(
+        azure.tenant_id,
+        azure.client_id,
+        azure.client_secret,
+        authority=azure.authority_host,
+        disable_instance_discovery=True,
+        connection_verify=str(azure.ca_path),
+    )
+    assert azure.raw("GET", groups_path(azure, "g"), token=fresh.get_token(azure.arm_scope).token)[0] == 200
 
 
 def test_a_token_for_another_audience_is_refused(azure: FakeAzure, azure_credential: ClientSecretCredential) -> None:
