@@ -94,10 +94,17 @@ def test_client_secret_credential_gets_a_jwt_for_arm(
     ]
 
 
-def test_default_azure_credential_reads_the_environment(azure: FakeAzure, azure_env: dict[str, str]) -> None:
+def test_default_azure_credential_and_tls_trust_from_the_environment(
+    azure: FakeAzure, azure_env: dict[str, str]
+) -> None:
+    """What a target does with ``azure_env`` alone: no ``connection_verify``, the CA comes from REQUESTS_CA_BUNDLE."""
     credential = DefaultAzureCredential(disable_instance_discovery=True)
     token = credential.get_token(azure.arm_scope)
     assert jwt.decode(token.token, options={"verify_signature": False})["appid"] == azure.client_id
+    with ContainerInstanceManagementClient(
+        credential, azure_env["AZURE_SUBSCRIPTION_ID"], base_url=azure_env["AMLDEPLOY_ARM_ENDPOINT"]
+    ) as client:
+        assert list(client.container_groups.list_by_resource_group(azure.resource_group)) == []
 
 
 def test_certificate_credential_signs_an_assertion_the_authority_checks(azure: FakeAzure) -> None:
