@@ -4,6 +4,7 @@ against it as against Azure, and it rejects what Azure's spec does not allow, wi
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any
 
 import jwt
@@ -345,6 +346,16 @@ def test_a_500_is_retried_by_the_sdk(azure: FakeAzure, aci_client: ContainerInst
     azure.server_error("ContainerGroups_Get")
     assert aci_client.container_groups.get(azure.resource_group, "g").name == "g"
     assert [r.status for r in azure.requests if r.operation == "ContainerGroups_Get"][-2:] == [500, 200]
+
+
+def test_a_429_is_retried_after_the_time_it_names(
+    azure: FakeAzure, aci_client: ContainerInstanceManagementClient
+) -> None:
+    azure.throttle("ContainerGroups_ListByResourceGroup", retry_after_s=1)
+    started = time.monotonic()
+    assert list(aci_client.container_groups.list_by_resource_group(azure.resource_group)) == []
+    assert time.monotonic() - started >= 1
+    assert [r.status for r in azure.requests] == [429, 200]
 
 
 def test_a_conflict_while_transitioning(azure: FakeAzure, aci_client: ContainerInstanceManagementClient) -> None:
