@@ -390,8 +390,8 @@ def _misspelt_key(b: dict[str, Any]) -> None:
     b["properties"]["containers"][0]["properties"]["enviromentVariables"] = []
 
 
-def _bad_enum(b: dict[str, Any]) -> None:
-    b["properties"]["ipAddress"] = {"type": "Public"}  # ports is required
+def _ip_without_ports(b: dict[str, Any]) -> None:
+    b["properties"]["ipAddress"] = {"type": "Public"}
 
 
 @pytest.mark.parametrize(
@@ -400,7 +400,7 @@ def _bad_enum(b: dict[str, Any]) -> None:
         (_drop_os_type, "'osType' is a required property"),
         (_cpu_as_string, "'1' is not of type 'number'"),
         (_misspelt_key, "'enviromentVariables' was unexpected"),
-        (_bad_enum, "'ports' is a required property"),
+        (_ip_without_ports, "'ports' is a required property"),
     ],
     ids=["missing-required", "wrong-type", "unknown-property", "nested-required"],
 )
