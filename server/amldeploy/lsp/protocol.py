@@ -49,6 +49,15 @@ Shapes (``?`` marks an optional key):
     not a valid service name (v1's rule), and a valid name made from it.
 ``amldeploy/swagger``  ``{"name"}`` → ``{"name", "uri": str, "document": Any}``: the service's swagger
     document, fetched by the server (with the key when auth is on).
+``amldeploy/export/v2``  ``{"inferenceConfig", "deploymentConfig", "models"?: [str], "outputDir": str,
+    "endpoint"?: str, "deployment"?: str, "compute"?: str}`` → ``Exported``: ``amldeploy export v2``; the
+    folder must be new, empty or an earlier export.
+    ``Exported = {"kind": "v2" | "iot-edge", "outputDir": str, "files": [str], "mapped": [Fate], "dropped":
+    [Fate], "notes": [str], "warnings": [str], ...}`` (``files`` absolute, the main ones first; v2 adds
+    ``endpoint``, ``deployment``, ``deploymentKind``; IoT Edge ``module``, ``image``, ``contentTag``)
+    ``Fate = {"file": "inference" | "deployment", "key": str, "to": str | None, "note": str}``
+``amldeploy/export/iotEdge``  ``{"inferenceConfig", "deploymentConfig", "models"?: [str], "outputDir": str,
+    "name"?: str, "registry"?: str, "image"?: str, "port"?: int}`` → ``Exported``: ``amldeploy export iot-edge``.
 ``amldeploy/servicesChanged`` (notification)  a ``ServicesSnapshot``, sent after every deploy and delete and
     whenever a watched service changes state.
 """
@@ -70,6 +79,8 @@ CHOICES: Final = "amldeploy/choices"
 CONFIGS: Final = "amldeploy/configs"
 CHECK_NAME: Final = "amldeploy/checkName"
 SWAGGER: Final = "amldeploy/swagger"
+EXPORT_V2: Final = "amldeploy/export/v2"
+EXPORT_IOT_EDGE: Final = "amldeploy/export/iotEdge"
 
 # Notifications (server → client)
 LOG: Final = "amldeploy/log"
@@ -88,6 +99,8 @@ REQUESTS: Final = (
     CONFIGS,
     CHECK_NAME,
     SWAGGER,
+    EXPORT_V2,
+    EXPORT_IOT_EDGE,
 )
 NOTIFICATIONS: Final = (LOG, SERVICES_CHANGED)
 

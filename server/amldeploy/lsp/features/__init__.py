@@ -8,6 +8,7 @@ from amldeploy.lsp.features import (
     code_actions,
     completion,
     diagnostics,
+    export,
     hover,
     logs,
     operations,
@@ -27,4 +28,5 @@ FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (
     operations.register,
     logs.register,
     workspace.register,
+    export.register,
 )
