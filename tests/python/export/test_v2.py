@@ -298,3 +298,33 @@ def test_config_errors_stop_the_export_before_writing(project: Project, tmp_path
             project.ic(), project.dc(computeType="ACI", authEnabled="yes"), [], project.root, tmp_path / "v2"
         )
     assert not (tmp_path / "v2").exists()
+
+
+def test_extra_dockerfile_steps_build_on_the_image_after_the_environment(project: Project, tmp_path: Path) -> None:
+    (project.root / "steps.dockerfile").write_text("RUN apt-get update && apt-get install -y libgomp1")
+    (project.root / "env.yml").write_text("dependencies:\n  - pip:\n      - azureml-defaults\n")
+    ic = {"condaFile": "env.yml", "extraDockerfileSteps": "steps.dockerfile", "baseImage": "me/conda-base:2"}
+    result, _, deployment = export(project, tmp_path, ic, {"computeType": "ACI"})
+    assert deployment.environment.build.path == "environment/docker" and deployment.environment.image is None
+    dockerfile = (tmp_path / "v2" / "environment" / "docker" / "Dockerfile").read_text()
+    assert dockerfile.startswith("FROM me/conda-base:2\n")
+    conda_at, steps_at = dockerfile.index("conda env create"), dockerfile.index("apt-get install -y libgomp1")
+    assert conda_at < steps_at  # v1's order: the environment, then the steps
+    assert fate(result, "extraDockerfileSteps")[0] == "environment/docker/Dockerfile (environment.build)"
+    assert fate(result, "baseImage")[0] == "environment/docker/Dockerfile (FROM)"
+
+
+def test_the_examples_aks_yaml_config(tmp_path: Path) -> None:
+    from tests.python.cli_run import EXAMPLE
+
+    out = tmp_path / "v2"
+    ic, dc = EXAMPLE / "inferenceconfig.json", EXAMPLE / "deploymentconfig.aks.yml"
+    result = export_v2_files(ic, dc, [], EXAMPLE, out, compute="aks")
+    assert [f.key for f in result.fates if f.note == UNCLAIMED] == []
+    deployment = load_online_deployment(out / "deployment.yml")
+    scale = deployment.scale_settings
+    assert (scale.min_instances, scale.max_instances, scale.polling_interval) == (1, 3, 10)
+    assert (deployment.resources.limits.cpu, deployment.resources.limits.memory) == ("1", "2Gi")
+    assert deployment.environment_variables == {"OMP_NUM_THREADS": "1"}
+    assert [f.key for f in result.dropped] == ["namespace"]
+    assert (out / deployment.code_configuration.code / "score.py").resolve() == (EXAMPLE / "score.py").resolve()

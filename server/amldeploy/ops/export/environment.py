@@ -33,8 +33,6 @@ _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _DROPPED = {
     "runtime": "v2 runs Python only; the environment decides the interpreter",
     "cudaVersion": "the CUDA version comes with the image in v2 (a CUDA base image is used for enableGpu)",
-    "extraDockerfileSteps": "a v2 environment is an image plus a conda file, or a whole Docker build context; "
-    "fold these steps into a Dockerfile and use it as the environment's build context",
     "environment.docker.enabled": "v2 always runs deployments in a container",
     "environment.docker.buildContext": "a v1 build context lives in the workspace's storage; give its Dockerfile "
     "as the environment's build context",
@@ -95,22 +93,30 @@ def export_environment(inference: Loaded[InferenceConfig], source: Path, fates: 
     fates.dropped(
         "environment.python.condaDependenciesFile", "v1 read it in the workspace; give its content as condaFile"
     )
+    steps = _extra_steps(config, source)
+    if steps is not None:
+        fates.mapped("extraDockerfileSteps", f"{DOCKER_DIR}/Dockerfile (environment.build)", "after the environment")
     if docker is not None and docker.base_dockerfile:
-        _build(docker.base_dockerfile, config_dir, conda, result)
+        _build(_base_dockerfile(docker.base_dockerfile, config_dir), conda, steps, result)
         fates.mapped("environment.docker.baseDockerfile", f"{DOCKER_DIR}/Dockerfile (environment.build)")
         return result
     image = (docker.base_image if docker else None) or config.base_image
     if image:
         registry = (docker.base_image_registry if docker and docker.base_image else None) or config.base_image_registry
         image = _qualified(image, registry.address if registry else None)
-        fates.mapped("environment.docker.baseImage", "deployment.yml: environment.image")
-        fates.mapped("baseImage", "deployment.yml: environment.image")
+        to = f"{DOCKER_DIR}/Dockerfile (FROM)" if steps is not None else "deployment.yml: environment.image"
+        fates.mapped("environment.docker.baseImage", to)
+        fates.mapped("baseImage", to)
         if conda is not None:
             result.notes.append(
                 f"the base image {image} must have conda: v2 creates the conda file's environment on it"
             )
     else:
         image = DEFAULT_GPU_IMAGE if config.enable_gpu else DEFAULT_IMAGE
+    if steps is not None:
+        # v2 runs no extra steps on an image: the image, the environment and the steps become one build context.
+        _build(f"FROM {image}\n", conda, steps, result)
+        return result
     section["image"] = image
     if conda is not None:
         result.files[CONDA_FILE] = conda
@@ -166,27 +172,45 @@ def _with_server(doc: dict[str, Any], text: str | None, result: EnvironmentExpor
     return yaml.safe_dump(doc, sort_keys=False).encode()
 
 
-def _build(base_dockerfile: str, config_dir: Path, conda: bytes | None, result: EnvironmentExport) -> None:
-    text = base_dockerfile
-    if "\n" not in text and not text.lstrip().upper().startswith("FROM"):
-        path = resolve(config_dir, text)  # a path, as the SDK's Environment.docker.base_dockerfile also took
-        if not path.is_file():
-            raise OpsError(f"baseDockerfile {text}: no such file", "give the Dockerfile's text or its path")
-        text = path.read_text(encoding="utf-8")
+def _base_dockerfile(base_dockerfile: str, config_dir: Path) -> str:
+    """The base Dockerfile's text: given inline, or a path, as the SDK's Environment.docker.base_dockerfile took."""
+    if "\n" in base_dockerfile or base_dockerfile.lstrip().upper().startswith("FROM"):
+        return base_dockerfile
+    path = resolve(config_dir, base_dockerfile)
+    if not path.is_file():
+        raise OpsError(f"baseDockerfile {base_dockerfile}: no such file", "give the Dockerfile's text or its path")
+    return path.read_text(encoding="utf-8")
+
+
+def _extra_steps(config: InferenceConfig, source: Path) -> str | None:
+    if not config.extra_dockerfile_steps:
+        return None
+    path = resolve(source, config.extra_dockerfile_steps)
+    if not path.is_file():
+        raise OpsError(
+            f"extraDockerfileSteps {path} doesn't exist", "fix 'extraDockerfileSteps' (relative to sourceDirectory)"
+        )
+    return path.read_text(encoding="utf-8")
+
+
+def _build(text: str, conda: bytes | None, steps: str | None, result: EnvironmentExport) -> None:
+    """A build context in the order v1 built: the base, then the conda environment, then the extra steps."""
     if not text.endswith("\n"):
         text += "\n"
     if conda is not None:
-        # v1 created the conda environment on top of the base Dockerfile's image; v2 builds the context as is.
+        # v1 created the conda environment on top of the base; v2 builds the context as it is.
         result.files[f"{DOCKER_DIR}/conda.yml"] = conda
         text += (
-            "\n# Added by amldeploy export: v1 created this conda environment on top of the base Dockerfile.\n"
+            "\n# Added by amldeploy export: v1 created this conda environment on top of the base.\n"
             "COPY conda.yml /tmp/amldeploy-conda.yml\n"
             "RUN conda env create -p /opt/amldeploy-env -f /tmp/amldeploy-conda.yml && conda clean -afy\n"
             "ENV PATH=/opt/amldeploy-env/bin:$PATH\n"
         )
-        result.notes.append(
-            "baseDockerfile: the conda environment is created at the end of the Dockerfile (needs conda)"
-        )
+        result.notes.append(f"{DOCKER_DIR}/Dockerfile creates the conda environment itself: its base needs conda")
+    if steps is not None:
+        text += "\n# extraDockerfileSteps, which v1 ran after creating the environment.\n" + steps
+        if not text.endswith("\n"):
+            text += "\n"
     result.files[f"{DOCKER_DIR}/Dockerfile"] = text.encode()
     result.section["build"] = {"path": DOCKER_DIR, "dockerfile_path": "Dockerfile"}
 
