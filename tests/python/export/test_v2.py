@@ -328,3 +328,17 @@ def test_the_examples_aks_yaml_config(tmp_path: Path) -> None:
     assert deployment.environment_variables == {"OMP_NUM_THREADS": "1"}
     assert [f.key for f in result.dropped] == ["namespace"]
     assert (out / deployment.code_configuration.code / "score.py").resolve() == (EXAMPLE / "score.py").resolve()
+
+
+def test_an_entry_script_outside_the_code_folder_is_refused(project: Project, tmp_path: Path) -> None:
+    from amldeploy.ops.errors import OpsError
+
+    (project.root / "src").mkdir()
+    with pytest.raises(OpsError, match="lies outside the source directory"):
+        export_v2_files(
+            project.ic(sourceDirectory="src", entryScript="../score.py"),
+            project.dc(computeType="ACI"),
+            [],
+            project.root,
+            tmp_path / "v2",
+        )

@@ -116,7 +116,7 @@ def export_v2(
     _models(models, out, result)
     dep["code_configuration"] = {
         "code": _rel(source, out),
-        "scoring_script": entry.relative_to(source.resolve()).as_posix(),
+        "scoring_script": _scoring_script(entry, source),
     }
     ic_fates.mapped("sourceDirectory", f"{DEPLOYMENT_FILE}: code_configuration.code")
     ic_fates.mapped("entryScript", f"{DEPLOYMENT_FILE}: code_configuration.scoring_script")
@@ -337,6 +337,16 @@ def _models(models: list[ModelSpec], out: Path, result: V2Export) -> None:
         f"NAME/VERSION/FILE; v2 mounts that folder under AZUREML_MODEL_DIR as '{MODELS_DIR}', one level deeper "
         "than v1 put NAME/VERSION: join it in score.py"
     )
+
+
+def _scoring_script(entry: Path, source: Path) -> str:
+    try:
+        return entry.resolve().relative_to(source.resolve()).as_posix()
+    except ValueError:
+        raise OpsError(
+            f"entry script {entry} lies outside the source directory {source}",
+            "move it into the source directory: v2 uploads that folder as the code",
+        ) from None
 
 
 def _rel(path: Path, start: Path) -> str:
