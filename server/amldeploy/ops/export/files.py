@@ -68,11 +68,16 @@ def migration_markdown(title: str, intro: list[str], fates: list[Fate], notes: l
     else:
         lines.append("Nothing: every key the configs set has a place in the export.")
     if notes:
-        lines += ["", "## Differences to know", "", *[f"- {n}" for n in notes]]
+        lines += ["", "## Differences to know", "", *[f"- {_md(n)}" for n in notes]]
     if next_steps:
         lines += ["", "## Next", "", *[f"{i}. {s}" for i, s in enumerate(next_steps, 1)]]
     return "\n".join(lines) + "\n"
 
 
+def _md(text: str) -> str:
+    """Plain text as Markdown text: ``<endpoint>`` is not an HTML tag."""
+    return text.replace("<", "\\<").replace(">", "\\>")
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _md(text).replace("|", "\\|").replace("\n", " ")
