@@ -264,7 +264,7 @@ def test_base_dockerfile_becomes_a_build_context_with_the_conda_environment(proj
     assert deployment.environment.image is None
     dockerfile = (tmp_path / "v2" / "environment" / "docker" / "Dockerfile").read_text()
     assert dockerfile.startswith("FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04\nRUN echo hi\n")
-    assert "conda env create -p /opt/amldeploy-env -f /tmp/amldeploy-conda.yml" in dockerfile
+    assert "conda env create -p /opt/amldeploy-env -f /opt/amldeploy-conda.yml" in dockerfile
     conda = yaml.safe_load((tmp_path / "v2" / "environment" / "docker" / "conda.yml").read_text())
     assert conda["dependencies"] == [{"pip": ["azureml-defaults"]}]
     assert fate(result, "environment.docker.baseDockerfile")[0] == "environment/docker/Dockerfile (environment.build)"

@@ -202,8 +202,8 @@ def _build(text: str, conda: bytes | None, steps: str | None, result: Environmen
         result.files[f"{DOCKER_DIR}/conda.yml"] = conda
         text += (
             "\n# Added by amldeploy export: v1 created this conda environment on top of the base.\n"
-            "COPY conda.yml /tmp/amldeploy-conda.yml\n"
-            "RUN conda env create -p /opt/amldeploy-env -f /tmp/amldeploy-conda.yml && conda clean -afy\n"
+            "COPY conda.yml /opt/amldeploy-conda.yml\n"
+            "RUN conda env create -p /opt/amldeploy-env -f /opt/amldeploy-conda.yml && conda clean -afy\n"
             "ENV PATH=/opt/amldeploy-env/bin:$PATH\n"
         )
         result.notes.append(f"{DOCKER_DIR}/Dockerfile creates the conda environment itself: its base needs conda")
