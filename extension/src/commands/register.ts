@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { ServiceView } from '../client/protocol';
 import { Context } from './context';
 import { deploy, packageImage, redeploy } from './deploy';
+import { exportService } from './export';
 import { copyKey, copyScoringUri, deleteService, openSwagger, testRequest } from './service';
 import { serviceArgument } from './context';
 import { showFailure } from './progress';
@@ -24,6 +25,8 @@ export function registerCommands(ctx: Context, extensionRoot: string): vscode.Di
     command('deployWithConfig', (arg) => deploy(ctx, arg)),
     command('redeploy', (arg) => redeploy(ctx, arg)),
     command('package', (arg) => packageImage(ctx, arg)),
+    command('exportV2', (arg) => exportService(ctx, 'v2', arg)),
+    command('exportIotEdge', (arg) => exportService(ctx, 'iot-edge', arg)),
     command('tailLogs', async (arg) => {
       const service: ServiceView | undefined = await serviceArgument(ctx, arg, 'Tail Logs');
       if (service !== undefined) {

@@ -1,4 +1,5 @@
-"""The service commands: ``deploy``, ``list``, ``show``, ``logs``, ``score``, ``keys``, ``delete``.
+"""The service commands: ``deploy``, ``list``, ``show``, ``logs``, ``score``, ``keys``, ``delete`` (and
+``package``, ``export``).
 
 Exit status, as for ``validate``: 0 success, 1 the operation failed (a config with errors, a service that is
 missing or failed, a non-2xx answer), 2 a usage mistake or unreadable input. ``--output json`` prints one JSON
@@ -100,6 +101,9 @@ def add_service_parsers(sub: Any) -> None:
     from amldeploy.commands.profile import add_profile_parser
 
     add_profile_parser(sub, _EPILOG, _OUTPUT_HELP)
+    from amldeploy.commands.export import add_export_parser
+
+    add_export_parser(sub, _EPILOG, _OUTPUT_HELP)
 
 
 def run_service_command(args: argparse.Namespace) -> int:
@@ -135,6 +139,10 @@ def _dispatch(args: argparse.Namespace, output: Output) -> int:
         from amldeploy.commands.profile import run_profile
 
         return run_profile(args, output)
+    if command == "export":
+        from amldeploy.commands.export import run_export
+
+        return run_export(args, output)
     if command == "logs":
         from amldeploy.commands.service_logs import run_logs
 

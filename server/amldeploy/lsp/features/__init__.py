@@ -8,6 +8,7 @@ from amldeploy.lsp.features import (
     code_actions,
     completion,
     diagnostics,
+    export,
     hover,
     logs,
     operations,
@@ -29,4 +30,5 @@ FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (
     logs.register,
     profile.register,
     workspace.register,
+    export.register,
 )
