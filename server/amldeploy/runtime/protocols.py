@@ -75,7 +75,11 @@ class CoalescingTransport:
         self._transport.close()
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
+        # Kept on the instance: the next lookup finds it at once (a failed lookup, which calls __getattr__,
+        # first builds an AttributeError).
+        value = getattr(self._transport, name)
+        setattr(self, name, value)
+        return value
 
 
 class LimitsMixin:
