@@ -542,7 +542,9 @@ class _Call:
 def _form(head: Head) -> bool:
     """A form body (which the form parser consumes, leaving run() an empty string, as in Flask)."""
     content_type = head.content_type
-    return content_type is not None and split_content_type(content_type)[0] in FORM_TYPES
+    if content_type is None or "form" not in content_type.lower():
+        return False
+    return split_content_type(content_type)[0] in FORM_TYPES
 
 
 def _ms(started: float) -> float:
