@@ -49,7 +49,7 @@ def namespace(kube_api: KubeCluster) -> Iterator[str]:
             _default_service_account(core, name)
             yield name
         finally:
-            core.delete_namespace(name, propagation_policy="Background", _preload_content=False)
+            core.delete_namespace(name, propagation_policy="Background", _preload_content=False).release_conn()
 
 
 def _default_service_account(core: client.CoreV1Api, namespace: str) -> None:

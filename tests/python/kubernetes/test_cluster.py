@@ -60,7 +60,9 @@ def test_objects_round_trip(core: client.CoreV1Api, namespace: str) -> None:
     spec = client.V1ServiceSpec(selector={"app": "x"}, ports=[client.V1ServicePort(port=80, target_port=PORT)])
     created = core.create_namespaced_service(namespace, client.V1Service(metadata=meta, spec=spec))
     assert created.spec.cluster_ip.startswith("10.0.0.")
-    assert core.delete_namespaced_service("settings", namespace, _preload_content=False).status == 200
+    reply = core.delete_namespaced_service("settings", namespace, _preload_content=False)
+    reply.release_conn()
+    assert reply.status == 200
 
 
 @pytest.fixture(scope="module")
