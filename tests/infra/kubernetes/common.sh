@@ -73,16 +73,16 @@ PY
   echo "$port"
 }
 
-# stop_one NAME: SIGTERM, then SIGKILL after 15 s, the process of $run/NAME.pid if it is one of ours.
+# stop_one NAME [SECONDS]: SIGTERM, then SIGKILL after SECONDS (15), the process of $run/NAME.pid if it is ours.
 stop_one() {
-  local pid
+  local pid wait=${2:-15}
   if alive "$1"; then
     pid=$(cat "$run/$1.pid")
     echo "kubernetes: stopping $1 (pid $pid)" >&2
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 150); do alive "$1" || break; sleep 0.1; done
+    for _ in $(seq $(( wait * 10 ))); do alive "$1" || break; sleep 0.1; done
     if alive "$1"; then
-      echo "kubernetes: $1 (pid $pid) still runs after 15 s; sending SIGKILL" >&2
+      echo "kubernetes: $1 (pid $pid) still runs after $wait s; sending SIGKILL" >&2
       kill -KILL "$pid" 2>/dev/null || true
       for _ in $(seq 50); do alive "$1" || break; sleep 0.1; done
     fi
@@ -108,26 +108,27 @@ engine() {
 }
 
 # stop_node: the kubelet, its pods (the dockershim's k8s_* containers, and only those: the engine is shared), its
-# mounts and the host paths it created, then the scheduler and the controller-manager.
+# mounts and the host paths it created, then the scheduler and the controller-manager. When another kubelet runs
+# (another cache's, or the machine's), the k8s_* containers and /var/lib/kubelet are its own: left alone.
 stop_node() {
   local mounts other
   stop_one kubelet
-  if [ -d "$run" ] && engine; then
-    docker ps -aq --filter label=io.kubernetes.docker.type --filter name='^/?k8s_' | xargs -r docker rm -f >/dev/null 2>&1 || true
-  fi
-  # The kubelet mounts tmpfs for secret volumes and bind-mounts its root folder onto itself: deepest first.
-  mounts=$(awk -v r="$run/kubelet" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r)
-  for m in $mounts; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
-  if [ -s "$run/host-paths" ]; then
-    if other=$(other_kubelet); then
-      echo "kubernetes: another kubelet runs (pid $other): $(tr '\n' ' ' <"$run/host-paths")left in place" >&2
-    else
+  if other=$(other_kubelet); then
+    [ ! -s "$run/host-paths" ] || echo "kubernetes: another kubelet runs (pid $other): k8s_* containers and host paths left alone" >&2
+  else
+    if [ -d "$run" ] && engine; then
+      docker ps -aq --filter label=io.kubernetes.docker.type --filter name='^/?k8s_' | xargs -r docker rm -f >/dev/null 2>&1 || true
+    fi
+    if [ -s "$run/host-paths" ]; then
       mounts=$(awk 'index($5, "/var/lib/kubelet/") == 1 { print $5 }' /proc/self/mountinfo | sort -r)
       for m in $mounts; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
       xargs -r rm -rf <"$run/host-paths"
     fi
   fi
   rm -f "$run/host-paths"
+  # The kubelet mounts tmpfs for secret volumes and bind-mounts its root folder onto itself: deepest first.
+  mounts=$(awk -v r="$run/kubelet" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+  for m in $mounts; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
   stop_one sched
   stop_one kcm
   rm -rf "$run/kubelet" "$run/kcm-volume-plugins"
@@ -135,7 +136,7 @@ stop_node() {
 
 # stop_api: the API server, then etcd, whose data goes (a restarted cluster starts empty).
 stop_api() {
-  stop_one apiserver
+  stop_one apiserver 5  # it waits for etcd when etcd is gone
   stop_one etcd
   rm -rf "$run/etcd-data"
 }

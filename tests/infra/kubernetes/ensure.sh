@@ -37,7 +37,13 @@ esac
 [ "$full" = 1 ] || full=0
 
 t0=$(date +%s%N)
-log() { printf 'kubernetes ensure.sh [%6.2fs] %s\n' "$(( $(date +%s%N) - t0 ))e-9" "$*" >&2; }
+# Progress to stderr, and to $cache/ensure.log with the date and pid (the cluster is shared: who restarted what).
+log() {
+  local line
+  line=$(printf 'kubernetes ensure.sh [%6.2fs] %s' "$(( $(date +%s%N) - t0 ))e-9" "$*")
+  printf '%s\n' "$line" >&2
+  if [ -d "$cache" ]; then printf '%s %s %s\n' "$(date -u +%FT%TZ)" "$$" "$line" >>"$cache/ensure.log"; fi
+}
 die() { log "error: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (the kubelet mounts volumes and runs pods on the test Docker engine)"
@@ -83,6 +89,9 @@ finish() {
 if [ "$full" = 0 ] && api_up && node_up; then full=1; fi
 docker_env=
 if [ "$full" = 1 ]; then
+  if ! current kubelet && other=$(other_kubelet); then
+    die "another kubelet runs (pid $other): kubelet 1.20 would share $kubelet_host_paths with it"
+  fi
   docker_env=$("$here/../docker/ensure.sh") || die "the test Docker engine did not start (tests/infra/docker/ensure.sh)"
   eval "$docker_env"
   export DOCKER_HOST
@@ -182,8 +191,29 @@ wait_for() {
   done
 }
 
+# settle SECONDS CHECK...: whether CHECK passes within SECONDS. The cluster is shared: a restart loses everything
+# in it (the API server's) or every pod (the node's), so one that runs but does not answer gets a while first.
+settle() {
+  local deadline=$(( $(date +%s) + $1 ))
+  shift
+  until "$@" 2>/dev/null; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
+state() {  # what runs of NAME..., for the log
+  local name out=
+  for name in "$@"; do current "$name" && out+=", $name up" || out+=", $name not running"; done
+  echo "${out#, }"
+}
+
 # ------------------------------------------------------------------------------------ etcd + API server
+if ! api_up && current etcd && current apiserver; then
+  log "etcd and kube-apiserver run but /readyz does not answer 200: waiting up to 60 s before restarting them"
+  settle 60 api_up || true
+fi
 if ! api_up; then
+  log "starting etcd and kube-apiserver ($(state etcd apiserver); a restarted cluster is empty)"
   stop_node
   stop_api
   mkdir -p "$run" "$cache/ports"
@@ -207,7 +237,12 @@ fi
 kubeconfig "$cache/kubeconfig" admin
 
 # ------------------------------------------------------------------------------------ the node
+if [ "$full" = 1 ] && ! node_up && current kcm && current sched && current kubelet; then
+  log "the node's programs run but the node is not Ready: waiting up to 60 s before restarting them"
+  settle 60 node_up || true
+fi
 if [ "$full" = 1 ] && ! node_up; then
+  log "starting the node ($(state kcm sched kubelet), node $(node_ready && echo Ready || echo not Ready))"
   stop_node
   if other=$(other_kubelet); then
     die "another kubelet runs (pid $other): kubelet 1.20 would share $kubelet_host_paths with it"
