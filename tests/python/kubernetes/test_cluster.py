@@ -1,8 +1,8 @@
 """What a test of the Kubernetes target relies on in the cluster of tests/infra/kubernetes/.
 
 The API server is v1.20.2 and serves autoscaling v1 and v2beta2 (not v2). With the node: an image built on the test
-engine and pushed to its registry runs as a Deployment that becomes Available, its log is read through the API, and
-a port-forward through the API server reaches its HTTP server.
+engine and pushed to its registry runs as a Deployment that becomes Available; a port-forward through the API server
+reaches its HTTP server, a command runs in it (exec) and its log is read through the API.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import docker
 import pytest
 from kubernetes import client, watch
-from kubernetes.stream import portforward
+from kubernetes.stream import portforward, stream
 
 from tests.infra.kube_cluster import KubeCluster
 
@@ -123,12 +123,12 @@ def test_deployment_runs_and_is_reachable(kube_cluster: KubeCluster, namespace: 
         apps.create_namespaced_deployment(namespace, deployment)
         started = time.monotonic()
         available = False
-        stream = watch.Watch()
-        for event in stream.stream(apps.list_namespaced_deployment, namespace, timeout_seconds=120):
+        watcher = watch.Watch()
+        for event in watcher.stream(apps.list_namespaced_deployment, namespace, timeout_seconds=120):
             status = event["object"].status
             if any(c.type == "Available" and c.status == "True" for c in status.conditions or []):
                 available = True
-                stream.stop()
+                watcher.stop()
         events = [f"{e.reason}: {e.message}" for e in core.list_namespaced_event(namespace).items]
         assert available, f"not Available in 120 s; events: {events[-8:]}"
         assert time.monotonic() - started < 60, events
@@ -151,6 +151,18 @@ def test_deployment_runs_and_is_reachable(kube_cluster: KubeCluster, namespace: 
             forward.close()
         assert reply.startswith(b"HTTP/1.0 200"), reply[:200]
         assert reply.endswith(PAGE.encode())
+
+        out = stream(
+            core.connect_get_namespaced_pod_exec,
+            pod.metadata.name,
+            namespace,
+            command=["cat", "/srv/page.txt"],
+            stderr=True,
+            stdin=False,
+            stdout=True,
+            tty=False,
+        )
+        assert out == PAGE
 
         log = core.read_namespaced_pod_log(pod.metadata.name, namespace)
         assert '"GET /page.txt HTTP/1.0" 200' in log, log[-2000:]
