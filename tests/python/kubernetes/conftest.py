@@ -6,8 +6,9 @@
 * ``kube_cluster`` (session): the same cluster with the controller-manager, the scheduler and a kubelet whose
   node is Ready: pods run on the test Docker engine (``kube_cluster.env`` holds its ``DOCKER_HOST``,
   ``AMLDEPLOY_TEST_REGISTRY`` and ``AMLDEPLOY_TEST_BASE_IMAGE``), logs, exec and port-forward work.
-* ``namespace`` (function): a fresh namespace for one test, deleted afterwards (without waiting for it to go);
-  its ``default`` service account exists, so pods can be created in it at once.
+* ``namespace`` (function): the name of a fresh namespace for one test, deleted afterwards (without waiting for it
+  to go); its ``default`` service account and its token secret exist, so pods can be created in it at once (with
+  the API server alone too: they then stay Pending).
 
 The first run on a machine fetches and builds Kubernetes from Debian's source package (about 5 minutes on 2
 cores); later sessions find it running. A cluster that does not start is an error of the tests that need it, with
@@ -53,35 +54,48 @@ def namespace(kube_api: KubeCluster) -> Iterator[str]:
 
 
 def _default_service_account(core: client.CoreV1Api, namespace: str) -> None:
-    """Pods are refused until their service account exists and, in 1.20, holds its token secret.
+    """Pods are refused until the namespace's service account exists and, in 1.20, refers to its token secret.
 
-    The controller-manager makes both within a second or so of the namespace; without it (API server only) the
-    account is made here, so that pods can at least be created.
+    The controller-manager makes both within a second or so of the namespace. Without it (the API server alone)
+    they are made here, the secret without a token (nothing signs one), so that pods can at least be created.
     """
+    if not _node_running():
+        _make_default_service_account(core, namespace)
+        return
     deadline = time.monotonic() + SERVICE_ACCOUNT_TIMEOUT_S
     while True:
         try:
-            account = core.read_namespaced_service_account("default", namespace)
+            if core.read_namespaced_service_account("default", namespace).secrets:
+                return
         except client.ApiException as e:
             if e.status != 404:
                 raise
-            account = None
-        if account is not None and account.secrets:
-            return
-        if not _node_running():
-            if account is None:
-                body = client.V1ServiceAccount(metadata=client.V1ObjectMeta(name="default"))
-                try:
-                    core.create_namespaced_service_account(namespace, body)
-                except client.ApiException as e:
-                    if e.status != 409:
-                        raise
-            return
         if time.monotonic() > deadline:
             raise TimeoutError(
                 f"no token for the default service account of {namespace} in {SERVICE_ACCOUNT_TIMEOUT_S} s"
             )
         time.sleep(0.1)
+
+
+def _make_default_service_account(core: client.CoreV1Api, namespace: str) -> None:
+    try:
+        account = core.create_namespaced_service_account(
+            namespace, client.V1ServiceAccount(metadata=client.V1ObjectMeta(name="default"))
+        )
+    except client.ApiException as e:
+        if e.status != 409:
+            raise
+        return  # the controller-manager of a node started meanwhile made it
+    annotations = {
+        "kubernetes.io/service-account.name": "default",
+        "kubernetes.io/service-account.uid": account.metadata.uid,
+    }
+    secret = client.V1Secret(
+        metadata=client.V1ObjectMeta(name="default-token", annotations=annotations),
+        type="kubernetes.io/service-account-token",
+    )
+    core.create_namespaced_secret(namespace, secret)
+    core.patch_namespaced_service_account("default", namespace, {"secrets": [{"name": "default-token"}]})
 
 
 def _node_running() -> bool:

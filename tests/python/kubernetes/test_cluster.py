@@ -65,6 +65,13 @@ def test_objects_round_trip(core: client.CoreV1Api, namespace: str) -> None:
     assert reply.status == 200
 
 
+def test_pods_can_be_created_at_once(core: client.CoreV1Api, namespace: str) -> None:
+    container = client.V1Container(name="c", image="amldeploy-test/k8s-pause:1", image_pull_policy="Never")
+    pod = client.V1Pod(metadata=client.V1ObjectMeta(name="p"), spec=client.V1PodSpec(containers=[container]))
+    core.create_namespaced_pod(namespace, pod)
+    assert core.read_namespaced_pod("p", namespace).spec.service_account_name == "default"
+
+
 @pytest.fixture(scope="module")
 def pushed_image(kube_cluster: KubeCluster) -> str:
     """A tiny HTTP server FROM the test base image, built on the test engine and pushed to its registry."""
