@@ -102,9 +102,17 @@ if api_up && { [ "$full" = 0 ] || node_up; }; then
 fi
 
 # ------------------------------------------------------------------------------------ fetch and build
+# The tools the scripts use that a minimal Debian may lack, from its packages of the same names (pgrep: procps).
 missing=()
-for tool in curl openssl patch python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-[ ${#missing[@]} = 0 ] || die "missing ${missing[*]} (apt-get install them)"
+for tool in curl openssl patch python3 pgrep; do
+  command -v "$tool" >/dev/null || missing+=("$([ "$tool" = pgrep ] && echo procps || echo "$tool")")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "apt-get install ${missing[*]}"
+  apt_opts=(-o DPkg::Lock::Timeout=300 -q)
+  DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" update >&2
+  DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" >&2
+fi
 if [ "$(cat "$cache/fetched" 2>/dev/null)" != "$(sha256sum "$here/fetch.sh" | cut -c1-16)" ]; then
   log "fetching Debian's kubernetes 1.20.2 source, Go 1.19 and etcd (about 20 s)"
   "$here/fetch.sh" "$cache" </dev/null >"$cache/fetch.log" 2>&1 || { tail -n 20 "$cache/fetch.log" >&2; die "fetch.sh failed; see $cache/fetch.log"; }
