@@ -164,3 +164,23 @@ def delete_service(cluster: Cluster, service: str, namespace: str, reporter: Rep
             reporter.done(True, None if gone else "already gone")
             count += gone
     return count
+
+
+def labelled_pods(cluster: Cluster, namespace: str | None, service: str | None) -> list[dict[str, Any]]:
+    """The pods of ``service`` (of every amldeploy service when None)."""
+    selector = mf.selector(service) if service else mf.SERVICE_LABEL
+    where = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
+    try:
+        answer = cluster.request("GET", where, query={"labelSelector": selector})
+    except ApiError as exc:
+        raise api_failure(cluster, exc, "list", "pods", namespace) from None
+    return list((answer or {}).get("items") or [])
+
+
+def events(cluster: Cluster, namespace: str) -> list[dict[str, Any]]:
+    """The events of ``namespace`` (for the reasons of a state); none when they may not be read."""
+    try:
+        answer = cluster.request("GET", f"/api/v1/namespaces/{namespace}/events")
+    except ApiError:
+        return []
+    return list((answer or {}).get("items") or [])
