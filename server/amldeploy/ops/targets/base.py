@@ -211,10 +211,11 @@ def service_rows(service: Service) -> list[tuple[str, str]]:
     return info.rows(service) if info is not None else service.rows()
 
 
-def choose_target(compute_type: str, forced: str | None = None) -> str:
+def choose_target(compute_type: str, forced: str | None = None, available_only: bool = True) -> str:
     """The target for a config's ``computeType``: ``forced`` (``--target``) wins; otherwise the first registered
     target that takes the compute type and is available (a Docker target would take ``local`` while an
-    engine answers, leaving the process target for machines without one)."""
+    engine answers, leaving the process target for machines without one). Without ``available_only`` (a dry
+    run, which contacts nothing) the first that takes it."""
     _load_builtin()
     if forced is not None:
         return target_info(forced).name
@@ -223,7 +224,7 @@ def choose_target(compute_type: str, forced: str | None = None) -> str:
         i for i in sorted(_TARGETS.values(), key=lambda i: -i.priority) if wanted in map(str.lower, i.compute_types)
     ]
     for info in takers:
-        if info.available():
+        if not available_only or info.available():
             return info.name
     if takers:
         reasons = "; ".join(f"the {i.name} target: {i.reason() or 'not available here'}" for i in takers)
