@@ -46,7 +46,8 @@ def _condition(obj: Mapping[str, Any], kind: str) -> Mapping[str, Any]:
 
 
 def rollout(deployment: Mapping[str, Any]) -> tuple[bool, bool, bool]:
-    """(complete, available, deadline exceeded) of a Deployment's status."""
+    """(in progress, available, deadline exceeded) of a Deployment's status. In progress: not every pod runs
+    the current template yet, or the controller has not yet seen the new ReplicaSet become available."""
     spec, status = deployment.get("spec") or {}, deployment.get("status") or {}
     desired = int(spec.get("replicas", 1) if spec.get("replicas") is not None else 1)
     generation = int((deployment.get("metadata") or {}).get("generation") or 0)
@@ -54,10 +55,11 @@ def rollout(deployment: Mapping[str, Any]) -> tuple[bool, bool, bool]:
     updated = int(status.get("updatedReplicas") or 0)
     available = int(status.get("availableReplicas") or 0)
     total = int(status.get("replicas") or 0)
-    complete = observed >= generation and updated >= desired and available >= desired and total <= updated
     progressing = _condition(deployment, "Progressing")
+    rolled_out = observed >= generation and updated >= desired and total <= updated
+    in_progress = not rolled_out or progressing.get("reason") != "NewReplicaSetAvailable"
     exceeded = progressing.get("status") == "False" and progressing.get("reason") == "ProgressDeadlineExceeded"
-    return complete, available >= max(desired, 1) or (desired == 0), exceeded
+    return in_progress and not exceeded, available >= desired, exceeded
 
 
 def _events_for(events: Sequence[Mapping[str, Any]], name: str) -> list[Mapping[str, Any]]:
@@ -125,14 +127,14 @@ def verdict(
     deployment: Mapping[str, Any], pods: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
 ) -> Verdict:
     """The state of a service from its Deployment, pods and events."""
-    complete, available, exceeded = rollout(deployment)
+    in_progress, available, exceeded = rollout(deployment)
     live = _live(pods)
     problems = [p for p in (pod_problem(pod, events) for pod in live) if p is not None]
     failed = [p for p in problems if p.state is State.FAILED]
     if failed:
         return failed[0]
     unschedulable = [p for p in problems if p.state is State.UNSCHEDULABLE]
-    if unschedulable and not complete:
+    if unschedulable and (in_progress or not available):
         return unschedulable[0]
     crashing = [p for p in problems if p.state is State.UNHEALTHY]
     not_ready = [v for v in (readiness_failure(pod, events) for pod in live) if v is not None]
@@ -144,9 +146,9 @@ def verdict(
         return Verdict(State.FAILED, "ProgressDeadlineExceeded", message)
     if crashing:
         return crashing[0]
-    if complete and available:
+    if available and not in_progress:
         return Verdict(State.HEALTHY)
-    if not complete:
+    if in_progress:
         return Verdict(State.TRANSITIONING, "RollingOut", _progress(deployment))
     if not_ready:
         return not_ready[0]
