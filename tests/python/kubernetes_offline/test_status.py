@@ -181,6 +181,7 @@ def test_an_image_that_cannot_be_pulled_fails_with_the_events_message(reason: st
             "Failed",
             'Failed to pull image "reg.example/sklearn-demo:abc": manifest unknown',
         ),
+        event(stuck["metadata"]["name"], "Failed", "Error: ImagePullBackOff"),
     ]
     v = st.verdict(deployment(replicas=1, updated=1, available=0, ready=0), [stuck], events)
     assert v.state is State.FAILED and v.reason == reason

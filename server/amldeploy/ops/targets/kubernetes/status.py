@@ -67,10 +67,13 @@ def _events_for(events: Sequence[Mapping[str, Any]], name: str) -> list[Mapping[
     return sorted(found, key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
 
 
-def _last_event(events: Sequence[Mapping[str, Any]], name: str, reasons: Sequence[str]) -> str | None:
+def _last_event(
+    events: Sequence[Mapping[str, Any]], name: str, reasons: Sequence[str], containing: str = ""
+) -> str | None:
     for event in reversed(_events_for(events, name)):
-        if event.get("reason") in reasons:
-            return str(event.get("message") or event.get("note") or "").strip() or None
+        message = str(event.get("message") or event.get("note") or "").strip()
+        if event.get("reason") in reasons and containing in message:
+            return message or None
     return None
 
 
@@ -92,7 +95,13 @@ def pod_problem(pod: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> 
         waiting = (container.get("state") or {}).get("waiting") or {}
         reason = waiting.get("reason")
         if reason in IMAGE_PULL_FAILURES:
-            detail = _last_event(events, name, ("Failed",)) or waiting.get("message") or ""
+            # "Failed to pull image ...: <why>" says why; the later "Error: ImagePullBackOff" only that it waits.
+            detail = (
+                _last_event(events, name, ("Failed",), "Failed to pull")
+                or waiting.get("message")
+                or _last_event(events, name, ("Failed",))
+                or ""
+            )
             image = container.get("image") or "the image"
             return Verdict(State.FAILED, str(reason), f"{image} cannot be pulled: {detail}".rstrip(": "))
         if reason in CONFIG_FAILURES:
