@@ -213,7 +213,7 @@ def connect(options: ClusterOptions) -> Cluster:
         except ConfigException as exc:
             raise OpsError(f"the pod's service account cannot be used: {exc}", NO_KUBECONFIG_HINT) from None
         namespace = _SA_NAMESPACE.read_text().strip() if _SA_NAMESPACE.is_file() else None
-        return Cluster(k8s_client.ApiClient(configuration), configuration.host, None, namespace, options)
+        return Cluster(_client(k8s_client, configuration), configuration.host, None, namespace, options)
     why = configured(options)
     if why is not None:
         raise OpsError(why, NO_KUBECONFIG_HINT)
@@ -242,7 +242,7 @@ def connect(options: ClusterOptions) -> Cluster:
         raise OpsError(f"the kubeconfig {config_file} cannot be used: {exc}", hint) from None
     name = str((chosen or {}).get("name") or "") or None
     namespace = ((chosen or {}).get("context") or {}).get("namespace")
-    return Cluster(k8s_client.ApiClient(configuration), configuration.host, name, namespace, options)
+    return Cluster(_client(k8s_client, configuration), configuration.host, name, namespace, options)
 
 
 def _status_body(raw: Any) -> dict[str, Any]:
@@ -297,3 +297,13 @@ def api_failure(cluster: Cluster, exc: ApiError, verb: str, resource: str, names
 def chunks(response: Any, size: int = 4096) -> Iterator[bytes]:
     """The body of a streamed response as it arrives."""
     yield from response.stream(size, decode_content=True)
+
+
+# One retry of a failed connection (urllib3's default is three): a cluster that does not answer is reported in
+# seconds, not after a minute of retries.
+CONNECT_RETRIES = 1
+
+
+def _client(k8s_client: Any, configuration: Any) -> Any:
+    configuration.retries = CONNECT_RETRIES
+    return k8s_client.ApiClient(configuration)
