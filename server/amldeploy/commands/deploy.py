@@ -8,36 +8,87 @@ from pathlib import Path
 from typing import Any
 
 from amldeploy.commands.output import EXIT_OK, EXIT_USAGE, Output
+from amldeploy.commands.target_flags import deploy_fields, settings_from
 from amldeploy.config.load import ConfigError
-from amldeploy.ops.errors import DeployFailed
-from amldeploy.ops.prepare import prepare_deploy
+from amldeploy.ops.errors import DeployFailed, OpsError
+from amldeploy.ops.prepare import Prepared, prepare_deploy
+from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service
-from amldeploy.ops.targets.base import make_target
+from amldeploy.ops.targets.base import DryRunner, Target, make_target
 
 
 def run_deploy(args: argparse.Namespace, output: Output) -> int:
     try:
         prepared = prepare_deploy(
-            args.name, Path(args.ic), Path(args.dc), args.models, Path.cwd(), args.target, args.port, args.isolated
+            args.name,
+            Path(args.ic),
+            Path(args.dc),
+            args.models,
+            Path.cwd(),
+            args.target,
+            args.port,
+            args.isolated,
+            dry_run=args.dry_run,
         )
     except ConfigError as exc:
         return _config_error(exc, output, args)
+    settings = settings_from(args)
+    request = prepared.request
+    request.settings.update(settings)
+    for key, value in deploy_fields(args).items():
+        setattr(request, key, value)
+    if request.registry_username and not args.dry_run:
+        from amldeploy.commands.package import registry_password
+
+        request.registry_password = registry_password(request.registry_username, output)
     reporter = output.reporter()
     for line in prepared.warning_lines:
         reporter.warning(line)
-    target = make_target(prepared.target, Path.cwd())
-    service = target.deploy(prepared.request, reporter)
+    target = make_target(prepared.target, Path.cwd(), settings)
+    if args.dry_run:
+        return _dry_run(target, prepared, output, reporter)
+    service = target.deploy(request, reporter)
     if output.json:
         warnings = prepared.warnings + _messages(reporter, prepared.warning_lines)
         output.document({"service": service.to_json(), "warnings": warnings})
         return EXIT_OK
-    where = f"pid {service.pid}" if service.pid is not None else f"container {service.details.get('container', '-')}"
+    where = _where(service)
     output.line(f"Service {service.name} is {service.state} ({prepared.target} target, {where})")
-    output.line(f"Scoring URI: {service.scoring_uri}")
-    output.line(f"Swagger URI: {service.swagger_uri}")
+    if service.scoring_uri is None and service.state.is_running:
+        output.line(f"Scoring URI: none outside the cluster; 'amldeploy score {service.name}' opens a port-forward")
+    else:
+        output.line(f"Scoring URI: {service.scoring_uri}")
+        output.line(f"Swagger URI: {service.swagger_uri}")
     if service.auth_enabled:
         output.line(f"Auth: enabled; 'amldeploy keys {service.name}' prints the keys, 'amldeploy score' sends them")
     return EXIT_OK
+
+
+def _dry_run(target: Target, prepared: Prepared, output: Output, reporter: Reporter) -> int:
+    if not isinstance(target, DryRunner):
+        raise OpsError(
+            f"the {target.name} target has no dry run: it creates nothing to review",
+            "use --dry-run with a target that creates objects (--target kubernetes)",
+            EXIT_USAGE,
+        )
+    objects = target.dry_run(prepared.request, reporter)
+    if output.json:
+        output.document({"target": target.name, "objects": objects, "warnings": prepared.warnings})
+        return EXIT_OK
+    import yaml
+
+    output.line(yaml.safe_dump_all(objects, sort_keys=False, default_flow_style=False).rstrip("\n"))
+    return EXIT_OK
+
+
+def _where(service: Service) -> str:
+    if service.pid is not None:
+        return f"pid {service.pid}"
+    if service.details.get("container"):
+        return f"container {service.details['container']}"
+    if service.details.get("deployment"):
+        return f"deployment {service.details['deployment']} in namespace {service.details.get('namespace')}"
+    return "-"
 
 
 def report_failure(exc: DeployFailed, output: Output) -> int:

@@ -64,6 +64,12 @@ def add_package_parser(sub: Any, epilog: str, output_help: str) -> None:
     )
     parser.add_argument("--push", action="store_true", help="push the --image to its registry after the build")
     parser.add_argument(
+        "--registry",
+        metavar="HOST[/NAMESPACE]",
+        help="build and push HOST[/NAMESPACE]/NAME:<content hash> (the same as --image HOST[/NAMESPACE]/NAME --push; "
+        "what 'deploy --registry' pushes)",
+    )
+    parser.add_argument(
         "--registry-username",
         metavar="USER",
         help="push as USER; the password is read from AMLDEPLOY_REGISTRY_PASSWORD, else from stdin (never an "
@@ -84,6 +90,10 @@ def run_package(args: argparse.Namespace, output: Output) -> int:
     problem = service_name_problem(name)
     if problem:
         return output.error(problem, "choose a name like 'sklearn-demo' with --name", EXIT_USAGE)
+    if args.registry:
+        if args.image:
+            return output.error("give --registry or --image, not both", None, EXIT_USAGE)
+        args.image, args.push = f"{args.registry.rstrip('/')}/{name}", True
     if args.output_path is None and not args.image:
         return output.error("give --output-path DIR, --image NAME[:TAG], or both", None, EXIT_USAGE)
     if (args.push or args.registry_username) and not args.image:
@@ -142,7 +152,7 @@ def build_and_push(args: argparse.Namespace, package: Package, output: Output) -
 
     repo, tag = split_ref(args.image)
     ref = f"{repo}:{tag or package.digest[:12]}"
-    password = _registry_password(args.registry_username, output) if args.registry_username else None
+    password = registry_password(args.registry_username, output) if args.registry_username else None
     reporter = output.reporter()
     engine = docker_engine.client()
     try:
@@ -157,7 +167,7 @@ def build_and_push(args: argparse.Namespace, package: Package, output: Output) -
         engine.close()
 
 
-def _registry_password(username: str, output: Output) -> str:
+def registry_password(username: str, output: Output) -> str:
     from amldeploy.ops.errors import OpsError
 
     password = os.environ.get(PASSWORD_ENV)

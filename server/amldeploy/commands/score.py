@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from amldeploy.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
@@ -11,8 +12,10 @@ from amldeploy.ops.errors import OpsError
 from amldeploy.ops.scoring import RUN_TIME_HEADER, answer_json, parsed_body, score
 
 
-def run_score(name: str, data: str | None, file: str | None, output: Output) -> int:
-    answer = score(name, _body(data, file), Path.cwd())
+def run_score(
+    name: str, data: str | None, file: str | None, output: Output, settings: Mapping[str, str | None] | None = None
+) -> int:
+    answer = score(name, _body(data, file), Path.cwd(), settings=settings)
     if output.json:
         output.document(answer_json(name, answer))
     else:

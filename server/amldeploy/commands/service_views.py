@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from amldeploy.commands.output import EXIT_OK, Output
@@ -10,9 +11,11 @@ from amldeploy.ops.errors import EXIT_USAGE, OpsError
 from amldeploy.ops.service import Service
 from amldeploy.ops.targets.base import all_services, find_service, service_rows
 
+Settings = Mapping[str, str | None]
 
-def run_list(output: Output) -> int:
-    services = all_services(Path.cwd())
+
+def run_list(output: Output, settings: Settings | None = None) -> int:
+    services = all_services(Path.cwd(), settings)
     if output.json:
         output.document([s.to_json() for s in services])
         return EXIT_OK
@@ -31,8 +34,8 @@ def run_list(output: Output) -> int:
     return EXIT_OK
 
 
-def run_show(name: str, output: Output) -> int:
-    _, service = find_service(name, Path.cwd())
+def run_show(name: str, output: Output, settings: Settings | None = None) -> int:
+    _, service = find_service(name, Path.cwd(), settings)
     if output.json:
         output.document(service.to_json())
         return EXIT_OK
@@ -58,8 +61,8 @@ def _lower(label: str) -> str:
     return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
-def run_keys(name: str, output: Output) -> int:
-    target, service = find_service(name, Path.cwd())
+def run_keys(name: str, output: Output, settings: Settings | None = None) -> int:
+    target, service = find_service(name, Path.cwd(), settings)
     keys = target.keys(name)
     if output.json:
         output.document({"name": name, "authEnabled": service.auth_enabled, **keys.to_json()})
@@ -71,8 +74,8 @@ def run_keys(name: str, output: Output) -> int:
     return EXIT_OK
 
 
-def run_delete(name: str, output: Output, purge: bool = False) -> int:
-    target, _ = find_service(name, Path.cwd())
+def run_delete(name: str, output: Output, purge: bool = False, settings: Settings | None = None) -> int:
+    target, _ = find_service(name, Path.cwd(), settings)
     if purge:
         from amldeploy.ops.targets.docker.target import DockerTarget
 

@@ -33,6 +33,7 @@ def _count(text: str) -> int:
 
 def add_service_parsers(sub: Any) -> None:
     """Add the service commands to the ``amldeploy`` subparsers (argparse only: nothing heavy is imported)."""
+    from amldeploy.commands.target_flags import add_cluster_arguments, add_deploy_arguments
 
     def add(name: str, help_text: str, description: str, with_name: bool = True) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=description, epilog=_EPILOG)
@@ -40,6 +41,8 @@ def add_service_parsers(sub: Any) -> None:
             parser.add_argument("name", metavar="NAME", help="the service name")
         parser.add_argument("--output", choices=("text", "json"), default="text", help=_OUTPUT_HELP)
         parser.set_defaults(service_command=name)
+        if name != "deploy":
+            add_cluster_arguments(parser)
         return parser
 
     deploy = add(
@@ -48,8 +51,9 @@ def add_service_parsers(sub: Any) -> None:
         "Start the scoring service NAME from inferenceconfig.json + deploymentconfig.json and wait until it "
         "answers (v1: 30 health checks 1 s apart). computeType local runs as a Docker container when an engine "
         "answers (DOCKER_HOST or the default socket), else as a local process; --target docker|process runs an "
-        "ACI or AKS config locally with its front-end settings (auth keys, queue, timeout). Deploying an existing "
-        "NAME replaces it once the new configs are valid.",
+        "ACI or AKS config locally with its front-end settings (auth keys, queue, timeout). computeType AKS or "
+        "AKSENDPOINT goes to the Kubernetes cluster of the kubeconfig (--target kubernetes sends any config "
+        "there). Deploying an existing NAME replaces it once the new configs are valid.",
     )
     files = (("ic", "--inference-config", "inference config"), ("dc", "--deploy-config", "deployment config"))
     for dest, long, what in files:
@@ -66,7 +70,7 @@ def add_service_parsers(sub: Any) -> None:
         "stem, version 1)",
     )
     deploy.add_argument(
-        "--target", metavar="TARGET", help="where to run it (default: from computeType): process, docker"
+        "--target", metavar="TARGET", help="where to run it (default: from computeType): process, docker, kubernetes"
     )
     deploy.add_argument("--port", type=_port, help="the local port (default: the config's 'port', else a free one)")
     deploy.add_argument(
@@ -74,11 +78,17 @@ def add_service_parsers(sub: Any) -> None:
         action="store_true",
         help="run in a cached venv holding only the environment's pip packages (built on first use)",
     )
+    add_deploy_arguments(deploy)
     add("list", "list the services of this folder", "List the services deployed from this folder.", with_name=False)
     add("show", "show one service", "Show a service: state, URIs, process, models, last error.")
     logs = add("logs", "print a service's log", "Print the log of a service (its stdout and stderr).")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until Ctrl-C")
     logs.add_argument("--tail", "-n", type=_count, metavar="N", help="only the last N lines")
+    logs.add_argument(
+        "--previous",
+        action="store_true",
+        help="the log of the container before its last restart (what a crashed one printed; Kubernetes target)",
+    )
     score = add(
         "score",
         "send a request to a service",
@@ -126,6 +136,8 @@ def run_service_command(args: argparse.Namespace) -> int:
 
 
 def _dispatch(args: argparse.Namespace, output: Output) -> int:
+    from amldeploy.commands.target_flags import settings_from
+
     command = args.service_command
     if command == "deploy":
         from amldeploy.commands.deploy import run_deploy
@@ -146,17 +158,18 @@ def _dispatch(args: argparse.Namespace, output: Output) -> int:
     if command == "logs":
         from amldeploy.commands.service_logs import run_logs
 
-        return run_logs(args.name, args.follow, args.tail, output)
+        return run_logs(args.name, args.follow, args.tail, output, settings_from(args), args.previous)
     if command == "score":
         from amldeploy.commands.score import run_score
 
-        return run_score(args.name, args.data, args.file, output)
+        return run_score(args.name, args.data, args.file, output, settings_from(args))
     from amldeploy.commands import service_views
 
+    settings = settings_from(args)
     if command == "list":
-        return service_views.run_list(output)
+        return service_views.run_list(output, settings)
     if command == "show":
-        return service_views.run_show(args.name, output)
+        return service_views.run_show(args.name, output, settings)
     if command == "keys":
-        return service_views.run_keys(args.name, output)
-    return service_views.run_delete(args.name, output, args.purge)
+        return service_views.run_keys(args.name, output, settings)
+    return service_views.run_delete(args.name, output, args.purge, settings)

@@ -42,6 +42,7 @@ def prepare_deploy(
     target: str | None = None,
     port: int | None = None,
     isolated: bool = False,
+    dry_run: bool = False,
 ) -> Prepared:
     """Check and load everything a deploy of ``name`` needs; ``models`` are ``PATH[:NAME[:VERSION]]`` with
     relative paths under ``models_base``; ``target`` forces a target, else the deployment config's
@@ -56,7 +57,7 @@ def prepare_deploy(
         raise OpsError(f"the config cannot be used: {exc}", "run 'amldeploy validate' on it", EXIT_FAILED) from exc
     warnings = inference.warning_positions() + deployment.warning_positions()
     specs = parse_model_specs(models, models_base)
-    chosen = choose_target(deployment.config.compute_type, target)
+    chosen = choose_target(deployment.config.compute_type, target, available_only=not dry_run)
     return Prepared(chosen, DeployRequest(name, inference, deployment, specs, port, isolated), warnings)
 
 

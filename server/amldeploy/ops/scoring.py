@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ from amldeploy.ops.errors import OpsError
 from amldeploy.ops.health import Response, request
 from amldeploy.ops.service import Service
 from amldeploy.ops.states import State
-from amldeploy.ops.targets.base import Target, find_service
+from amldeploy.ops.targets.base import Target, Tunneling, find_service
 
 RUN_TIME_HEADER = "x-ms-run-fn-exec-ms"
 DEFAULT_CONTENT_TYPE = "application/json"
@@ -47,10 +49,33 @@ def answer_json(name: str, answer: Response) -> dict[str, Any]:
     }
 
 
-def score(name: str, body: bytes, root: Path, content_type: str = DEFAULT_CONTENT_TYPE) -> Response:
+def score(
+    name: str,
+    body: bytes,
+    root: Path,
+    content_type: str = DEFAULT_CONTENT_TYPE,
+    settings: Mapping[str, str | None] | None = None,
+) -> Response:
     """POST ``body`` to the ``/score`` of the service ``name`` of ``root``; ``OpsError`` when it does not run
-    or does not answer (a non-2xx answer is an answer)."""
-    target, service = find_service(name, root)
+    or does not answer (a non-2xx answer is an answer). A service without an address reachable from here is
+    reached through its target's tunnel (a Kubernetes port-forward)."""
+    target, service = find_service(name, root, settings)
+    with reach(target, service) as service:
+        return _score(target, service, body, content_type)
+
+
+@contextlib.contextmanager
+def reach(target: Target, service: Service) -> Iterator[Service]:
+    """``service`` with an address this machine reaches, for as long as the context is held."""
+    if isinstance(target, Tunneling) and service.state is not State.FAILED:
+        with target.reach(service) as reached:
+            yield reached
+    else:
+        yield service
+
+
+def _score(target: Target, service: Service, body: bytes, content_type: str) -> Response:
+    name = service.name
     if service.state is State.FAILED or service.scoring_uri is None:
         raise OpsError(
             f"'{name}' is {service.state}: {service.error or 'it does not run'}",

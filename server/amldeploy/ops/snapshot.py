@@ -46,7 +46,7 @@ def target_view(name: str, root: Path, settings: Mapping[str, str | None]) -> di
         view["reason"] = info.reason() or f"the {name} target is not available on this machine"
         return view
     try:
-        target = make_target(name, root)
+        target = make_target(name, root, settings)
         view["canPackage"] = can_package(target)
         view["services"] = [service_view(s) for s in target.list()]
     except OpsError as exc:  # an engine that stopped answering, credentials that expired, ...

@@ -3,18 +3,26 @@ could not send the key)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from amldeploy.ops.errors import OpsError
-from amldeploy.ops.scoring import key_header, parsed_body, send
-from amldeploy.ops.targets.base import find_service
+from amldeploy.ops.scoring import key_header, parsed_body, reach, send
+from amldeploy.ops.service import Service
+from amldeploy.ops.targets.base import Target, find_service
 
 
-def fetch_swagger(name: str, root: Path) -> dict[str, Any]:
+def fetch_swagger(name: str, root: Path, settings: Mapping[str, str | None] | None = None) -> dict[str, Any]:
     """``{"name", "uri", "document"}``: the parsed swagger of the service ``name`` of ``root``; ``OpsError``
     naming the cause when it has none, does not answer, or answers with an error."""
-    target, service = find_service(name, root)
+    target, found = find_service(name, root, settings)
+    with reach(target, found) as service:
+        return _fetch(target, service)
+
+
+def _fetch(target: Target, service: Service) -> dict[str, Any]:
+    name = service.name
     uri = service.swagger_uri
     if uri is None:
         raise OpsError(

@@ -184,8 +184,8 @@ async def test_deploy_list_score_follow_and_delete(lsp: Session) -> None:
 
     snapshot = await lsp.request(protocol.SERVICES, {})
     assert snapshot["root"] == str(lsp.root)
-    process, docker = snapshot["targets"]  # the Docker target is listed too, available or not
-    assert docker["name"] == "docker"
+    process, docker, kubernetes = snapshot["targets"]  # the others are listed too, available or not
+    assert (docker["name"], kubernetes["name"]) == ("docker", "kubernetes")
     assert (process["name"], process["label"], process["available"], process["canPackage"]) == (
         "process",
         "Local processes",

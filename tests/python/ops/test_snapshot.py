@@ -73,8 +73,18 @@ def test_an_empty_workspace_lists_the_process_target(tmp_path: Path, monkeypatch
     from amldeploy.ops.targets.docker import engine
 
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))
     engine.forget()
     snapshot = services_snapshot(tmp_path, {"aci.subscription": "sub-1"})
+    kubernetes = snapshot["targets"].pop()
+    assert (kubernetes["name"], kubernetes["label"], kubernetes["available"], kubernetes["services"]) == (
+        "kubernetes",
+        "Kubernetes",
+        False,
+        [],
+    )
+    assert f"no kubeconfig at {tmp_path / 'no-kubeconfig'}" in kubernetes["reason"]
+    assert "az aks get-credentials" in kubernetes["reason"]
     docker = snapshot["targets"].pop()
     assert (docker["name"], docker["label"], docker["available"], docker["services"]) == (
         "docker",

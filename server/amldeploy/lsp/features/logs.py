@@ -91,7 +91,7 @@ class Stream:
 def _open(ls: AmlLanguageServer, stream: Stream, tail: int) -> Iterator[str]:
     from amldeploy.ops.targets.base import find_service
 
-    target, _ = find_service(stream.name, ls.root())
+    target, _ = find_service(stream.name, ls.root(), ls.settings.target_settings)
     return target.logs(stream.name, follow=True, tail=tail, stop=stream.stop.is_set)
 
 

@@ -7,7 +7,7 @@ and stop when it is cancelled. ``amldeploy.ops`` is imported on first use, never
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +66,8 @@ class DeployArgs:
     target: str | None
     isolated: bool
     port: int | None
+    image: str | None = None  # an image already pushed, deployed as is (Kubernetes target)
+    registry: str | None = None  # where to push the service image (Kubernetes target)
 
     @classmethod
     def read(cls, p: Params, with_port: bool = True) -> DeployArgs:
@@ -77,10 +79,12 @@ class DeployArgs:
             p.optional_text("target"),
             p.flag("isolated"),
             p.integer("port", 1, 65535) if with_port else None,
+            p.optional_text("image"),
+            p.optional_text("registry"),
         )
 
 
-def _prepare(args: DeployArgs, root: Path, reporter: LspReporter) -> Prepared:
+def _prepare(args: DeployArgs, root: Path, reporter: LspReporter, settings: Mapping[str, str | None]) -> Prepared:
     from amldeploy.ops.prepare import prepare_deploy
 
     reporter.step("Checking the configs")
@@ -94,6 +98,8 @@ def _prepare(args: DeployArgs, root: Path, reporter: LspReporter) -> Prepared:
         args.port,
         args.isolated,
     )
+    prepared.request.settings.update(settings)
+    prepared.request.image, prepared.request.registry = args.image, args.registry
     count = len(prepared.warnings)
     reporter.done(True, f"{count} warning{'s' * (count != 1)}" if count else "no problems")
     for line in prepared.warning_lines:
@@ -107,10 +113,11 @@ def _deploy(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> d
     from amldeploy.ops.targets.base import make_target
 
     root = ls.root()
-    prepared = _prepare(args, root, reporter)
+    settings = ls.settings.target_settings
+    prepared = _prepare(args, root, reporter, settings)
     name = prepared.request.name
     try:
-        service = make_target(prepared.target, root).deploy(prepared.request, reporter)
+        service = make_target(prepared.target, root, settings).deploy(prepared.request, reporter)
     except Cancelled:
         raise _cancelled(f"deploy of {name}") from None
     finally:
@@ -123,8 +130,9 @@ def _package(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> 
     from amldeploy.ops.targets.base import Packager, cannot_package, make_target
 
     root = ls.root()
-    prepared = _prepare(args, root, reporter)
-    target = make_target(prepared.target, root)
+    settings = ls.settings.target_settings
+    prepared = _prepare(args, root, reporter, settings)
+    target = make_target(prepared.target, root, settings)
     if not isinstance(target, Packager):
         raise cannot_package(target, root)
     try:
@@ -143,10 +151,10 @@ def _delete(ls: AmlLanguageServer, name: str, target_name: str | None, reporter:
 
     root = ls.root()
     if target_name is not None:
-        target = make_target(target_info(target_name).name, root)
+        target = make_target(target_info(target_name).name, root, ls.settings.target_settings)
         target.get(name)  # ServiceNotFound names where it looked
     else:
-        target, _ = find_service(name, root)
+        target, _ = find_service(name, root, ls.settings.target_settings)
     try:
         target.delete(name, reporter)
     except Cancelled:
@@ -159,13 +167,16 @@ def _delete(ls: AmlLanguageServer, name: str, target_name: str | None, reporter:
 def _score(ls: AmlLanguageServer, name: str, body: str, content_type: str | None) -> dict[str, Any]:
     from amldeploy.ops.scoring import DEFAULT_CONTENT_TYPE, answer_json, score
 
-    return answer_json(name, score(name, body.encode("utf-8"), ls.root(), content_type or DEFAULT_CONTENT_TYPE))
+    answer = score(
+        name, body.encode("utf-8"), ls.root(), content_type or DEFAULT_CONTENT_TYPE, ls.settings.target_settings
+    )
+    return answer_json(name, answer)
 
 
 def _keys(ls: AmlLanguageServer, name: str) -> dict[str, str]:
     from amldeploy.ops.targets.base import find_service
 
-    target, _ = find_service(name, ls.root())
+    target, _ = find_service(name, ls.root(), ls.settings.target_settings)
     return target.keys(name).to_json()
 
 

@@ -82,7 +82,7 @@ def _check_name(name: str) -> dict[str, Any]:
 def _swagger(ls: AmlLanguageServer, name: str) -> dict[str, Any]:
     from amldeploy.ops.swagger import fetch_swagger
 
-    return fetch_swagger(name, ls.root())
+    return fetch_swagger(name, ls.root(), ls.settings.target_settings)
 
 
 def register(server: AmlLanguageServer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -25,6 +26,15 @@ class DeployRequest:
     models: list[ModelSpec] = field(default_factory=list)
     port: int | None = None  # --port; else the config's, else the target picks
     isolated: bool = False
+    # For targets that run an image somewhere else (Kubernetes, ACI): --image deploys an image already pushed as
+    # is; --registry HOST[/NAMESPACE] packages and pushes <registry>/<name>:<content hash>.
+    image: str | None = None
+    registry: str | None = None
+    registry_username: str | None = None  # the password comes from AMLDEPLOY_REGISTRY_PASSWORD (or stdin)
+    registry_password: str | None = field(default=None, repr=False)
+    # Target settings, as the editor keeps them (``{"kubernetes.context": ..., "kubernetes.namespace": ...}``),
+    # with the command line's flags over them.
+    settings: dict[str, str | None] = field(default_factory=dict)
 
 
 class Target(Protocol):
@@ -55,6 +65,30 @@ class Packager(Protocol):
     image a deploy would run, without running it, and returns what it built as JSON (image name, tag, ...)."""
 
     def package(self, request: DeployRequest, reporter: Reporter) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class Configurable(Protocol):
+    """A target whose settings (a cluster's context, a subscription) say where its services are: ``make_target``
+    hands it the editor's settings and the command line's flags before any call."""
+
+    def configure(self, settings: Mapping[str, str | None]) -> None: ...
+
+
+@runtime_checkable
+class DryRunner(Protocol):
+    """A target that can show what a deploy would create without contacting anything (``deploy --dry-run``):
+    the objects, with every secret value replaced by ``***``."""
+
+    def dry_run(self, request: DeployRequest, reporter: Reporter) -> list[dict[str, Any]]: ...
+
+
+@runtime_checkable
+class Tunneling(Protocol):
+    """A target whose services may have no address reachable from here (a ClusterIP): ``reach`` opens a way in
+    (a port-forward) for as long as the context is held, and yields the service with that address."""
+
+    def reach(self, service: Service) -> AbstractContextManager[Service]: ...
 
 
 @runtime_checkable
@@ -112,7 +146,11 @@ class TargetInfo:
 _TARGETS: dict[str, TargetInfo] = {}
 # Modules that define ``TARGET = TargetInfo(...)``; imported on first use so that ``import amldeploy`` stays
 # light and each target imports its SDK only when it is chosen.
-BUILTIN_TARGETS = ("amldeploy.ops.targets.process.target", "amldeploy.ops.targets.docker.target")
+BUILTIN_TARGETS = (
+    "amldeploy.ops.targets.process.target",
+    "amldeploy.ops.targets.docker.target",
+    "amldeploy.ops.targets.kubernetes.target",
+)
 
 
 def register_target(info: TargetInfo) -> None:
@@ -133,8 +171,13 @@ def target_info(name: str) -> TargetInfo:
     return info
 
 
-def make_target(name: str, root: Path) -> Target:
-    return target_info(name).factory(root)
+def make_target(name: str, root: Path, settings: Mapping[str, str | None] | None = None) -> Target:
+    """The target ``name`` working in ``root``; ``settings`` are the target settings (an editor's, with the
+    command line's flags over them) for the targets that read them."""
+    target = target_info(name).factory(root)
+    if settings and isinstance(target, Configurable):
+        target.configure(settings)
+    return target
 
 
 def can_package(target: Target) -> bool:
@@ -177,17 +220,29 @@ def service_rows(service: Service) -> list[tuple[str, str]]:
     return info.rows(service) if info is not None else service.rows()
 
 
-def choose_target(compute_type: str, forced: str | None = None) -> str:
+def choose_target(compute_type: str, forced: str | None = None, available_only: bool = True) -> str:
     """The target for a config's ``computeType``: ``forced`` (``--target``) wins; otherwise the first registered
     target that takes the compute type and is available (a Docker target would take ``local`` while an
-    engine answers, leaving the process target for machines without one)."""
+    engine answers, leaving the process target for machines without one). Without ``available_only`` (a dry
+    run, which contacts nothing) the first that takes it."""
     _load_builtin()
     if forced is not None:
         return target_info(forced).name
     wanted = compute_type.lower()
-    for info in sorted(_TARGETS.values(), key=lambda i: -i.priority):
-        if wanted in (c.lower() for c in info.compute_types) and info.available():
+    takers = [
+        i for i in sorted(_TARGETS.values(), key=lambda i: -i.priority) if wanted in map(str.lower, i.compute_types)
+    ]
+    for info in takers:
+        if not available_only or info.available():
             return info.name
+    if takers:
+        reasons = "; ".join(f"the {i.name} target: {i.reason() or 'not available here'}" for i in takers)
+        raise OpsError(
+            f"no available target takes computeType '{compute_type}' ({reasons})",
+            f"make the {takers[0].name} target available, or add --target process to run it here as a local "
+            "process with the config's front-end settings (auth keys, queue, timeout)",
+            EXIT_USAGE,
+        )
     raise OpsError(
         f"no available target takes computeType '{compute_type}' (amldeploy has no target for it yet)",
         "add --target process to run it here as a local process with the config's front-end settings "
@@ -196,12 +251,12 @@ def choose_target(compute_type: str, forced: str | None = None) -> str:
     )
 
 
-def find_service(name: str, root: Path) -> tuple[Target, Service]:
+def find_service(name: str, root: Path, settings: Mapping[str, str | None] | None = None) -> tuple[Target, Service]:
     """The service called ``name`` in whichever target holds it; when none does, the error names every place
     looked in and keeps the first target's hint (the process target's says when a deploy of it is under way)."""
     missing: list[ServiceNotFound] = []
     for target_name in target_names():
-        target = make_target(target_name, root)
+        target = make_target(target_name, root, settings)
         try:
             return target, target.get(name)
         except ServiceNotFound as exc:
@@ -214,8 +269,8 @@ def find_service(name: str, root: Path) -> tuple[Target, Service]:
     raise combined
 
 
-def all_services(root: Path) -> list[Service]:
-    return [service for target_name in target_names() for service in make_target(target_name, root).list()]
+def all_services(root: Path, settings: Mapping[str, str | None] | None = None) -> list[Service]:
+    return [service for target_name in target_names() for service in make_target(target_name, root, settings).list()]
 
 
 def _load_builtin() -> None:

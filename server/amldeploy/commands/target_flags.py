@@ -1,0 +1,79 @@
+"""The flags that say where a target's services are and how its image gets there, shared by the service
+commands: ``--context``, ``--kubeconfig``, ``--namespace`` (a cluster's), and for ``deploy`` ``--image``,
+``--registry``, ``--registry-username``, ``--service-type`` and ``--dry-run``. They become target settings
+(the keys an editor keeps as ``amldeploy.<target>.<key>``) and fields of the deploy request, so no command
+knows any target."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+SERVICE_TYPES = ("ClusterIP", "LoadBalancer", "NodePort")
+
+
+def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("cluster (Kubernetes target)")
+    group.add_argument(
+        "--context",
+        metavar="NAME",
+        help="the kubeconfig context (default: setting, AMLDEPLOY_KUBERNETES_CONTEXT, else the current context)",
+    )
+    group.add_argument("--kubeconfig", metavar="FILE", help="the kubeconfig (default: KUBECONFIG, else ~/.kube/config)")
+    group.add_argument(
+        "--namespace",
+        metavar="NAME",
+        help="the namespace when the deployment config names none (default: AMLDEPLOY_KUBERNETES_NAMESPACE, the "
+        "context's, else default)",
+    )
+
+
+def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
+    add_cluster_arguments(parser)
+    group = parser.add_argument_group("image (Kubernetes target)")
+    source = group.add_mutually_exclusive_group()
+    source.add_argument("--image", metavar="REF", help="deploy this image, already pushed, as is (nothing is built)")
+    source.add_argument(
+        "--registry",
+        metavar="HOST[/NAMESPACE]",
+        help="build the service image and push it as HOST[/NAMESPACE]/NAME:<content hash> (default: "
+        "AMLDEPLOY_REGISTRY; without one, the image stays on the local Docker engine)",
+    )
+    group.add_argument(
+        "--registry-username",
+        metavar="USER",
+        help="push (and let the cluster pull) as USER; the password is read from AMLDEPLOY_REGISTRY_PASSWORD, "
+        "else from stdin",
+    )
+    group.add_argument(
+        "--service-type",
+        choices=SERVICE_TYPES,
+        help="how the service is exposed (default ClusterIP: reached through a port-forward; LoadBalancer gets an "
+        "external address, as AKS gave)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what the deploy would create (Kubernetes objects as YAML, secret values as ***) and stop; "
+        "contacts nothing",
+    )
+
+
+def settings_from(args: argparse.Namespace) -> dict[str, str | None]:
+    """The target settings the flags give (only those given)."""
+    given = {
+        "kubernetes.context": getattr(args, "context", None),
+        "kubernetes.kubeconfig": getattr(args, "kubeconfig", None),
+        "kubernetes.namespace": getattr(args, "namespace", None),
+        "kubernetes.serviceType": getattr(args, "service_type", None),
+    }
+    return {key: value for key, value in given.items() if value}
+
+
+def deploy_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The deploy request's image fields from the flags."""
+    return {
+        "image": getattr(args, "image", None),
+        "registry": getattr(args, "registry", None),
+        "registry_username": getattr(args, "registry_username", None),
+    }
