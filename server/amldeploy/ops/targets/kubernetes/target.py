@@ -201,12 +201,8 @@ class KubernetesTarget:
                 reporter.done(False, verdict.reason)
                 service = self._describe(cluster, deployment, pods, events)
                 service.state, service.error = verdict.state, verdict.error
-                from amldeploy.ops.targets.kubernetes.logs import read
 
-                try:
-                    tail = read(cluster, namespace, name, CRASH_LOG_LINES, previous=crashed)
-                except (ApiError, OpsError):
-                    tail = []
+                tail = _crash_log(cluster, namespace, name, crashed)
                 raise DeployFailed(f"{name} is {verdict.state}: {verdict.error}", _hint(verdict), service, tail)
             reporter.progress(verdict.message or str(verdict.state))
             time.sleep(POLL_S)
@@ -400,6 +396,22 @@ def _read_tls(spec: KubeSpec) -> tuple[str, str] | None:
                 "give PEM files for sslCertificate and sslKey (relative to the deployment config's folder)",
             ) from None
     return texts[0], texts[1]
+
+
+def _crash_log(cluster: Cluster, namespace: str, name: str, crashed: bool) -> list[str]:
+    """What the service printed before it failed: the container before the last restart when it crashed, else
+    (or when that one is gone already: the kubelet then answers with a line saying it cannot find it) the current
+    one, which after a crash is the crashed container waiting for its restart."""
+    from amldeploy.ops.targets.kubernetes.logs import read
+
+    for previous in (True, False) if crashed else (False,):
+        try:
+            tail = read(cluster, namespace, name, CRASH_LOG_LINES, previous=previous)
+        except (ApiError, OpsError):
+            continue
+        if any("unable to retrieve container logs" not in line for line in tail):
+            return tail
+    return []
 
 
 def _hint(verdict: st.Verdict) -> str:
