@@ -21,6 +21,7 @@ TARGET_SETTINGS = (
     "aci.region",
     "kubernetes.context",
     "kubernetes.namespace",
+    "kubernetes.registry",
     "docker.defaultBaseImage",
     "docker.caBundle",
 )

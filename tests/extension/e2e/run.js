@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // End-to-end tests of the extension in a real VS Code host (code-server 4.100.3 + Debian's Chromium):
-//   1. in-host tests (mocha inside the extension host, the extension loaded from source);
+//   1. in-host tests (mocha inside the extension host, the extension loaded from source), with the tests' Docker
+//      engine and Kubernetes cluster (tests/infra/kubernetes/ensure.sh full) for the Kubernetes target;
 //   2. the UI path with the extension installed from the .vsix that `npm run package` builds, with the tests'
 //      Docker engine answering (tests/infra/docker/ensure.sh), so that Deploy… takes the Docker target;
 //   3. the same .vsix with no interpreter configured: it builds its private venv from the wheel it carries.
@@ -43,6 +44,22 @@ function dockerEngine() {
 }
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
+// The tests' Kubernetes cluster with its node (tests/infra/kubernetes/ensure.sh full, on the same engine): its
+// `export` lines as an object (KUBECONFIG, DOCKER_HOST, AMLDEPLOY_TEST_REGISTRY, ...).
+let kube;
+function kubernetesCluster() {
+  if (kube !== undefined) {
+    return kube;
+  }
+  const script = path.join(REPO, 'tests', 'infra', 'kubernetes', 'ensure.sh');
+  const started = spawnSync('bash', [script, 'full'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60 * 1000 });
+  if (started.status !== 0) {
+    throw new Error(`${path.relative(REPO, script)} full failed (exit ${started.status}): the Kubernetes target's in-host test needs its cluster`);
+  }
+  kube = Object.fromEntries([...started.stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+  return kube;
+}
+
 // What the Docker target of the UI phase needs: the engine in the environment, the base image and CA as settings.
 function dockerSettings() {
   const env = dockerEngine();
@@ -53,8 +70,8 @@ function dockerSettings() {
 }
 
 function leftoverServices(ws) {
-  // The Docker engine's services too, when the UI phase started it.
-  const env = engine ? { ...process.env, DOCKER_HOST: engine.DOCKER_HOST } : process.env;
+  // The Docker engine's and the cluster's services too, when a phase started them.
+  const env = { ...process.env, ...(engine ? { DOCKER_HOST: engine.DOCKER_HOST } : {}), ...(kube ? { KUBECONFIG: kube.KUBECONFIG } : {}) };
   const result = spawnSync(PYTHON, ['-m', 'amldeploy', 'list', '--output', 'json'], { cwd: ws, encoding: 'utf8', env });
   let names = [];
   try {
@@ -79,7 +96,15 @@ function timeout(ms, what) {
 }
 
 async function inHost(ws) {
-  const server = await host.startCodeServer({ workspace: ws, userSettings: settings() });
+  // The in-host tests deploy to the process target (named in each deploy) and to the Kubernetes target, whose
+  // images are built on the tests' Docker engine and pushed to its registry for the node to pull.
+  const cluster = kubernetesCluster();
+  const docker = dockerSettings();
+  const server = await host.startCodeServer({
+    workspace: ws,
+    userSettings: { ...settings(), ...docker.settings, 'amldeploy.kubernetes.registry': cluster.AMLDEPLOY_TEST_REGISTRY },
+    env: { KUBECONFIG: cluster.KUBECONFIG, ...docker.env },
+  });
   let wb;
   try {
     wb = await host.openWorkbench({

@@ -33,7 +33,7 @@ describe('settings', () => {
     assert.strictEqual(sent.debounceMs, 0);
     assert.strictEqual(sent.servicesPollMs, 3000);
     assert.deepStrictEqual(sent.aci, { subscription: null, resourceGroup: null, region: null });
-    assert.deepStrictEqual(sent.kubernetes, { context: null, namespace: null });
+    assert.deepStrictEqual(sent.kubernetes, { context: null, namespace: null, registry: null });
     assert.deepStrictEqual(sent.docker, { defaultBaseImage: null, caBundle: null });
   });
 

@@ -73,6 +73,7 @@ def test_target_settings_and_the_services_poll() -> None:
         "aci.region": None,
         "kubernetes.context": "aks",
         "kubernetes.namespace": None,
+        "kubernetes.registry": None,
         "docker.defaultBaseImage": None,
         "docker.caBundle": None,
     }

@@ -1,6 +1,7 @@
 'use strict';
 // In a real VS Code host (code-server 4.100.3): the extension starts the Python server, shows diagnostics,
-// completes keys, and deploys / tails / scores / profiles / deletes a service on the process target.
+// completes keys, and deploys / tails / scores / profiles / deletes a service on the process target and one on
+// the Kubernetes target (the tests' cluster).
 const assert = require('assert');
 const path = require('path');
 const vscode = require('vscode');
@@ -85,6 +86,7 @@ suite('amldeploy in VS Code', () => {
         deploymentConfig: path.join(dir, 'deploymentconfig.json'),
         models: [path.join(dir, 'model', 'model.joblib')],
         name,
+        target: 'process',
       }),
     );
     let passed = false;
@@ -147,7 +149,59 @@ suite('amldeploy in VS Code', () => {
     assert.strictEqual(api.ctx.services.find(name), undefined, 'the tree no longer lists the service');
   });
 
-  test('auth keys are sent for you; Redeploy replaces the process; Package explains; templates; Validate Workspace', async () => {
+  test('Kubernetes: an AKS config deploys to the cluster → Healthy under Kubernetes → tail logs → test request (key, port-forward) → delete', async function () {
+    this.timeout(600000); // a first image build and push, then the node pulls it
+    const name = 'e2e-aks';
+    const dir = path.join(ws(), 'sklearn');
+    const config = path.join(dir, 'deploymentconfig.aks.json');
+    const aks = { computeType: 'AKS', numReplicas: 1, containerResourceRequirements: { cpu: 0.2, memoryInGB: 0.5 } };
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(config), Buffer.from(JSON.stringify(aks, null, 2) + '\n'));
+    let passed = false;
+    try {
+      const { result: service, errors } = await shownErrors(() =>
+        vscode.commands.executeCommand('amldeploy.deploy', {
+          inferenceConfig: path.join(dir, 'inferenceconfig.json'),
+          deploymentConfig: config,
+          models: [path.join(dir, 'model', 'model.joblib')],
+          name,
+        }),
+      );
+      assert.deepStrictEqual(errors, [], 'no error message was shown');
+      assert.ok(service, 'the deploy returned the service');
+      assert.strictEqual(service.target, 'kubernetes');
+      assert.strictEqual(service.state, 'Healthy');
+      assert.ok(service.authEnabled, "AKS's default: key auth");
+      const tree = api.ctx.services;
+      await waitFor('the service in the tree', () => tree.find(name));
+      const [group] = tree.getChildren().filter((n) => n.kind === 'target' && n.target.name === 'kubernetes');
+      assert.strictEqual(tree.getTreeItem(group).label, 'Kubernetes');
+      const node = tree.getChildren(group).find((n) => n.service && n.service.name === name);
+      assert.ok(node, 'listed under Kubernetes');
+      assert.strictEqual(tree.getTreeItem(node).iconPath.id, 'pass-filled');
+
+      const lines = [];
+      const listening = api.ctx.logs.onDidReceive((note) => lines.push(...note.lines));
+      await vscode.commands.executeCommand('amldeploy.tailLogs', name);
+      await waitFor('the init line of the pod, prefixed by its name', () => lines.some((l) => /^\[e2e-aks-[a-z0-9-]+\] .*model loaded from/.test(l)), 120000);
+      listening.dispose();
+      await vscode.commands.executeCommand('amldeploy.stopLogs', name);
+
+      const body = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(dir, 'sample-request.json')));
+      const answer = await vscode.commands.executeCommand('amldeploy.testRequest', name, Buffer.from(body).toString('utf8'));
+      assert.strictEqual(answer.status, 200, 'scored through a port-forward, with the key');
+      assert.ok(Array.isArray(answer.body) && typeof answer.body[0] === 'number', JSON.stringify(answer.body));
+      passed = true;
+    } finally {
+      const deleted = await vscode.commands.executeCommand('amldeploy.delete', name, true);
+      if (passed) {
+        assert.strictEqual(deleted, true, 'Delete reports success');
+      }
+      await vscode.workspace.fs.delete(vscode.Uri.file(config));
+    }
+    assert.strictEqual(api.ctx.services.find(name), undefined, 'the tree no longer lists the service');
+  });
+
+  test('auth keys are sent for you; Redeploy replaces the process; Package builds the image; templates; Validate Workspace', async () => {
     const name = 'e2e-auth';
     const dir = path.join(ws(), 'sklearn');
     const body = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(dir, 'sample-request.json')));
@@ -187,8 +241,10 @@ suite('amldeploy in VS Code', () => {
       const packaged = await shownErrors(() =>
         vscode.commands.executeCommand('amldeploy.package', { inferenceConfig: path.join(dir, 'inferenceconfig.json'), deploymentConfig: path.join(dir, 'deploymentconfig.json'), models: [], name }),
       );
-      assert.strictEqual(packaged.result, undefined);
-      assert.match(packaged.errors.join('\n'), /no image to package/);
+      // An engine answers: Package builds the service image on it (the Docker target packages local configs).
+      assert.deepStrictEqual(packaged.errors, []);
+      assert.strictEqual(packaged.result.target, 'docker');
+      assert.match(packaged.result.image, new RegExp(`^${name}:[0-9a-f]{12}$`));
     } finally {
       await vscode.commands.executeCommand('amldeploy.delete', name, true);
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import dataclasses
 import os
 import threading
 import time
@@ -41,6 +42,7 @@ from amldeploy.ops.targets.kubernetes.cluster import (
 from amldeploy.ops.targets.kubernetes.spec import KubeSpec, spec_of
 
 SERVICE_TYPE_SETTING = "kubernetes.serviceType"
+REGISTRY_SETTING = "kubernetes.registry"  # the editor's amldeploy.kubernetes.registry: --registry's default
 SERVICE_TYPE_ENV = "AMLDEPLOY_KUBERNETES_SERVICE_TYPE"
 POLL_S = 2.0
 UNSCHEDULABLE_GRACE_S = 60.0  # a cluster autoscaler may add a node meanwhile
@@ -77,6 +79,13 @@ class KubernetesTarget:
 
     def _settings_of(self, request: DeployRequest) -> dict[str, str | None]:
         return {**self.settings, **{k: v for k, v in request.settings.items() if v}}
+
+    def _with_registry(self, request: DeployRequest) -> DeployRequest:
+        """``request`` with the registry setting when it names neither an image nor a registry."""
+        registry = self._settings_of(request).get(REGISTRY_SETTING)
+        if request.image or request.registry or not registry:
+            return request
+        return dataclasses.replace(request, registry=registry)
 
     def _inputs(
         self,
@@ -115,6 +124,7 @@ class KubernetesTarget:
         """The objects a deploy would apply, for review or GitOps: no cluster, no engine; Secrets redacted."""
         from amldeploy.ops.targets.kubernetes.image import planned
 
+        request = self._with_registry(request)
         spec, warnings = self._spec(request)
         for warning in warnings:
             reporter.warning(warning)
@@ -132,6 +142,7 @@ class KubernetesTarget:
         """The image a deploy would run: built on the local engine and, with a registry, pushed there."""
         from amldeploy.ops.targets.kubernetes.image import provide, registry_of
 
+        request = self._with_registry(request)
         image = provide(request, self.root, reporter)
         pushed = bool(registry_of(request)) and not request.image
         return {"image": image.ref, "digest": f"sha256:{image.digest}" if image.digest else None, "pushed": pushed}
@@ -139,6 +150,7 @@ class KubernetesTarget:
     # --- deploy ---------------------------------------------------------------------------------------------
 
     def deploy(self, request: DeployRequest, reporter: Reporter) -> Service:
+        request = self._with_registry(request)
         spec, warnings = self._spec(request)  # a config it cannot deploy fails before anything happens
         for warning in warnings:
             reporter.warning(warning)
