@@ -21,7 +21,7 @@ from typing import Any
 
 from amldeploy.ops.errors import DeployFailed, OpsError, ServiceNotFound
 from amldeploy.ops.keys import ServiceKeys, keys_for
-from amldeploy.ops.locks import current_holder, service_lock
+from amldeploy.ops.locks import current_holder, service_lock, shared_root
 from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service, now_iso
 from amldeploy.ops.states import State
@@ -154,10 +154,10 @@ class KubernetesTarget:
         spec, warnings = self._spec(request)  # a config it cannot deploy fails before anything happens
         for warning in warnings:
             reporter.warning(warning)
-        with service_lock(self.root, self.name, request.name, "deploy", reporter):
+        options = ClusterOptions.from_settings(self._settings_of(request))
+        with service_lock(_lock_root(options), self.name, request.name, "deploy", reporter):
             from amldeploy.ops.targets.kubernetes.image import provide
 
-            options = ClusterOptions.from_settings(self._settings_of(request))
             reporter.step("Connecting to the cluster")
             cluster = connect(options)
             try:
@@ -329,7 +329,7 @@ class KubernetesTarget:
         return lg.follow(cluster, namespace, name, tail, stop or (lambda: False))
 
     def delete(self, name: str, reporter: Reporter, purge: bool = False) -> None:
-        with service_lock(self.root, self.name, name, "delete", reporter):
+        with service_lock(_lock_root(self.options), self.name, name, "delete", reporter):
             cluster = self._require()
             try:
                 namespace = str(self._find(cluster, name)["metadata"]["namespace"])
@@ -370,7 +370,7 @@ class KubernetesTarget:
 
     def _missing(self, name: str, where: str) -> ServiceNotFound:
         missing = ServiceNotFound(name, where)
-        holder = current_holder(self.root, self.name, name)
+        holder = current_holder(_lock_root(self.options), self.name, name)
         if holder is not None and holder.operation == "deploy":
             missing.hint = f"{holder.in_progress(name)}: run the command again once it has ended"
         return missing
@@ -408,6 +408,13 @@ def _read_tls(spec: KubeSpec) -> tuple[str, str] | None:
                 "give PEM files for sslCertificate and sslKey (relative to the deployment config's folder)",
             ) from None
     return texts[0], texts[1]
+
+
+def _lock_root(options: ClusterOptions) -> Path:
+    """A cluster's services are the same from every folder of this machine: so is the lock of each (one set per
+    kubeconfig and context)."""
+    kubeconfig = options.kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    return shared_root(f"kubernetes {kubeconfig} {options.context or '(current context)'}")
 
 
 def _crash_log(cluster: Cluster, namespace: str, name: str, crashed: bool) -> list[str]:
