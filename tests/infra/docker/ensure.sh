@@ -19,8 +19,6 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${AMLDEPLOY_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/amldeploy-tests}/docker
-py_tag=amldeploy-test/python:bookworm
-nopy_tag=amldeploy-test/nopython:bookworm
 
 t0=$(date +%s%N)
 log() { printf 'docker ensure.sh [%6.2fs] %s\n' "$(( $(date +%s%N) - t0 ))e-9" "$*" >&2; }
@@ -40,7 +38,11 @@ fi
 sock=$run/docker.sock
 export DOCKER_HOST=unix://$sock
 recipe=$(sha256sum "$here/images.sh" | cut -c1-16)
-archive=$cache/images-$recipe.tar.gz
+# The recipe is in the tags: clones of other revisions (another worktree, an older checkout) keep their own images
+# instead of rebuilding the same tags back and forth.
+py_tag=amldeploy-test/python:bookworm-$recipe
+nopy_tag=amldeploy-test/nopython:bookworm-$recipe
+archive=$cache/images-$recipe-tagged.tar.gz  # the images under the tags above
 
 alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 engine_up() { alive "$cache/dockerd.pid" && docker version >/dev/null 2>&1; }
