@@ -29,7 +29,8 @@ from amldeploy.ops.targets.kubernetes.target import KubernetesTarget
 from tests.infra.kube_cluster import KubeCluster
 from tests.python.cli_run import EXAMPLE
 
-IMAGE = "registry.example/amldeploy-test/sklearn-demo:0123456789ab"
+# On loopback: a node that tries to pull it sends nothing out.
+IMAGE = "127.0.0.1:9/amldeploy-test/sklearn-demo:0123456789ab"
 PRIMARY = "apiPrimaryKey0123456789ABCDEFGHI"
 SECONDARY = "apiSecondaryKey0123456789ABCDEFG"
 
