@@ -264,6 +264,47 @@ suite('amldeploy in VS Code', () => {
     assert.ok(summary.errors >= 1, 'the broken config counts');
   });
 
+  test('Export to Azure ML v2… and Export IoT Edge Manifest… write their files and open them', async () => {
+    const dir = path.join(ws(), 'sklearn');
+    const common = {
+      inferenceConfig: path.join(dir, 'inferenceconfig.json'),
+      deploymentConfig: path.join(dir, 'deploymentconfig.auth.json'), // ACI with key auth
+      models: [path.join(dir, 'model', 'model.joblib')],
+    };
+    const v2Dir = path.join(ws(), 'exported-v2');
+    const edgeDir = path.join(ws(), 'exported-edge');
+    try {
+      const v2 = await vscode.commands.executeCommand('amldeploy.exportV2', { ...common, outputDir: v2Dir });
+      assert.ok(v2, 'the export answered');
+      assert.strictEqual(v2.kind, 'v2');
+      assert.strictEqual(v2.deploymentKind, 'managed');
+      const opened = vscode.workspace.textDocuments.map((d) => path.relative(ws(), d.uri.fsPath));
+      for (const file of ['deployment.yml', 'endpoint.yml']) {
+        assert.ok(opened.includes(path.join('exported-v2', file)), `${file} was opened: ${opened.join(', ')}`);
+      }
+      const deployment = (await vscode.workspace.openTextDocument(path.join(v2Dir, 'deployment.yml'))).getText();
+      assert.match(deployment, /^\$schema: https:\/\/azuremlschemas\.azureedge\.net\/latest\/managedOnlineDeployment\.schema\.json/m);
+      const endpoint = (await vscode.workspace.openTextDocument(path.join(v2Dir, 'endpoint.yml'))).getText();
+      assert.match(endpoint, /^auth_mode: key$/m);
+      const migration = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(v2Dir, 'MIGRATION.md')));
+      assert.match(Buffer.from(migration).toString('utf8'), /authEnabled/);
+
+      const edge = await vscode.commands.executeCommand('amldeploy.exportIotEdge', { ...common, outputDir: edgeDir, registry: 'myregistry.azurecr.io' });
+      assert.ok(edge, 'the IoT Edge export answered');
+      assert.strictEqual(edge.kind, 'iot-edge');
+      const manifest = JSON.parse((await vscode.workspace.openTextDocument(path.join(edgeDir, 'deployment.json'))).getText());
+      const modules = manifest.modulesContent.$edgeAgent['properties.desired'].modules;
+      const [module] = Object.values(modules);
+      assert.match(module.settings.image, /^myregistry\.azurecr\.io\/[a-z0-9-]+:[0-9a-f]{12}$/);
+      assert.strictEqual(module.settings.image, edge.image);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      for (const folder of [v2Dir, edgeDir]) {
+        await vscode.workspace.fs.delete(vscode.Uri.file(folder), { recursive: true }).then(undefined, () => undefined);
+      }
+    }
+  });
+
   test('a broken amldeploy.server.python stops the server with the reason; fixing it restarts the server', async () => {
     const config = vscode.workspace.getConfiguration('amldeploy');
     const good = config.get('server.python');
