@@ -33,10 +33,27 @@ def request(
     body: bytes | None = None,
     headers: Mapping[str, str] | None = None,
     timeout: float = 5.0,
+    trust: str | None = None,
 ) -> Response:
-    """One request; ``OSError`` (refused, reset, timed out) when no answer comes."""
+    """One request; ``OSError`` (refused, reset, timed out, a certificate not trusted) when no answer comes.
+
+    ``https``: with ``trust`` (the service's own certificate, PEM), that certificate and no other is trusted,
+    whatever name the address has (a port-forward reaches it as 127.0.0.1); without it, the system's CAs and the
+    host name, as any client would check them."""
     parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=timeout)
+    host = parts.hostname or "127.0.0.1"
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        import ssl
+
+        if trust is not None:
+            context = ssl.create_default_context(cadata=trust)
+            context.check_hostname = False  # pinned: the chain must end at the service's own certificate
+        else:
+            context = ssl.create_default_context()
+        conn = http.client.HTTPSConnection(host, parts.port or 443, timeout=timeout, context=context)
+    else:
+        conn = http.client.HTTPConnection(host, parts.port or 80, timeout=timeout)
     try:
         path = parts.path or "/"
         if parts.query:

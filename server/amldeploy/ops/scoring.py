@@ -13,7 +13,7 @@ from amldeploy.ops.errors import OpsError
 from amldeploy.ops.health import Response, request
 from amldeploy.ops.service import Service
 from amldeploy.ops.states import State
-from amldeploy.ops.targets.base import Target, Tunneling, find_service
+from amldeploy.ops.targets.base import Target, TlsTrusting, Tunneling, find_service
 
 RUN_TIME_HEADER = "x-ms-run-fn-exec-ms"
 DEFAULT_CONTENT_TYPE = "application/json"
@@ -85,7 +85,14 @@ def _score(target: Target, service: Service, body: bytes, content_type: str) -> 
     front_end = service.details.get("frontEnd") or {}
     # Wait as long as the service's own front end would, and a little more, so its 504 arrives.
     timeout = (front_end.get("scoringTimeoutMs") or 60000) / 1000 + 10
-    return send(name, "POST", service.scoring_uri, body, headers, timeout)
+    return send(name, "POST", service.scoring_uri, body, headers, timeout, trust_of(target, service))
+
+
+def trust_of(target: Target, service: Service) -> str | None:
+    """The certificate to trust for an https service (its own, from its target), else None."""
+    if service.scheme == "https" and isinstance(target, TlsTrusting):
+        return target.tls_trust(service)
+    return None
 
 
 def key_header(target: Target, service: Service) -> dict[str, str]:
@@ -93,10 +100,18 @@ def key_header(target: Target, service: Service) -> dict[str, str]:
     return {"Authorization": f"Bearer {target.keys(service.name).primary}"} if service.auth_enabled else {}
 
 
-def send(name: str, method: str, uri: str, body: bytes | None, headers: dict[str, str], timeout: float) -> Response:
+def send(
+    name: str,
+    method: str,
+    uri: str,
+    body: bytes | None,
+    headers: dict[str, str],
+    timeout: float,
+    trust: str | None = None,
+) -> Response:
     """One request to the service ``name``; ``OpsError`` naming what to check when it does not answer."""
     try:
-        return request(method, uri, body, headers, timeout=timeout)
+        return request(method, uri, body, headers, timeout=timeout, trust=trust)
     except OSError as exc:
         raise OpsError(
             f"no answer from {uri}: {exc}", f"check 'amldeploy show {name}' and 'amldeploy logs {name}'"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from amldeploy.ops.errors import OpsError
-from amldeploy.ops.scoring import key_header, parsed_body, reach, send
+from amldeploy.ops.scoring import key_header, parsed_body, reach, send, trust_of
 from amldeploy.ops.service import Service
 from amldeploy.ops.targets.base import Target, find_service
 
@@ -29,7 +29,7 @@ def _fetch(target: Target, service: Service) -> dict[str, Any]:
             f"'{name}' has no swagger document: it is {service.state}",
             f"see why with 'amldeploy logs {name}', then deploy it again",
         )
-    answer = send(name, "GET", uri, None, key_header(target, service), timeout=30)
+    answer = send(name, "GET", uri, None, key_header(target, service), timeout=30, trust=trust_of(target, service))
     document = parsed_body(answer)
     if answer.status != 200 or not isinstance(document, dict):
         shown = str(document)[:200]

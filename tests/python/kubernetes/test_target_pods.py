@@ -5,6 +5,8 @@ request each end the deploy in the state v1 named, with the reason."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -14,8 +16,10 @@ from typing import Any
 import pytest
 
 from amldeploy.ops.errors import DeployFailed
+from amldeploy.ops.health import request
 from amldeploy.ops.prepare import prepare_deploy
 from amldeploy.ops.reporter import RecordingReporter
+from amldeploy.ops.scoring import reach as kt_forward
 from amldeploy.ops.scoring import score
 from amldeploy.ops.service import Service
 from amldeploy.ops.states import State
@@ -153,3 +157,36 @@ def test_an_impossible_cpu_request_is_unschedulable(
         deploy(target, project, "sk-huge", image="registry.example/never-pulled:1")
     assert caught.value.service is not None and caught.value.service.state is State.UNSCHEDULABLE
     assert "Insufficient cpu" in caught.value.message
+
+
+def test_tls_is_served_by_the_pod_and_scored_over_https_trusting_only_the_services_certificate(
+    target: KubernetesTarget, project: Path
+) -> None:
+    cert, key = project / "cert.pem", project / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-days", "2", "-keyout", str(key), "-out", str(cert), "-subj", "/CN=ml.contoso.example"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    config = {
+        "computeType": "AKS",
+        "numReplicas": 1,
+        "containerResourceRequirements": {"cpu": 0.1, "memoryInGB": 0.25},
+        "sslEnabled": True,
+        "sslCertificate": "cert.pem",
+        "sslKey": "key.pem",
+        "cname": "ml.contoso.example",
+    }
+    (project / "deploymentconfig.json").write_text(json.dumps(config), encoding="utf-8")
+    service = deploy(target, project, "sk-tls")
+    assert service.state is State.HEALTHY, service.error  # its readiness probe spoke HTTPS
+    assert service.scheme == "https"
+    answer = score("sk-tls", b'{"x": 1}', project, settings=dict(target.settings))
+    assert answer.status == 200, answer.body
+    assert target.tls_trust(service) == cert.read_text()
+    # Trusting another certificate (or the system's CAs), the same address is refused.
+    with kt_forward(target, service) as reached:
+        assert reached.base_uri is not None and reached.base_uri.startswith("https://127.0.0.1:")
+        with pytest.raises(OSError, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+            request("GET", reached.base_uri + "/", timeout=10)
+    target.delete("sk-tls", RecordingReporter())

@@ -14,7 +14,7 @@ from amldeploy.ops.errors import OpsError
 from amldeploy.ops.profile.load import LoadResult, percentile, run_load
 from amldeploy.ops.profile.sizing import DEFAULT_HEADROOM, Figures, figures, recommend
 from amldeploy.ops.reporter import Reporter
-from amldeploy.ops.scoring import key_header, send
+from amldeploy.ops.scoring import key_header, send, trust_of
 from amldeploy.ops.states import State
 from amldeploy.ops.targets.base import Measurable, find_service, target_names
 from amldeploy.ops.usage import Usage
@@ -96,12 +96,13 @@ def profile_service(
         )
     uri = service.scoring_uri
     headers = {"Content-Type": request.content_type, **key_header(target, service)}
+    trust = trust_of(target, service)
     front_end = service.details.get("frontEnd") or {}
     timeout_s = (front_end.get("scoringTimeoutMs") or 60000) / 1000 + 10
 
     reporter.step(f"Trying the sample request{'s' if len(request.bodies) > 1 else ''} on {name}")
     for i, body in enumerate(request.bodies, 1):
-        answer = send(name, "POST", uri, body, headers, timeout_s)
+        answer = send(name, "POST", uri, body, headers, timeout_s, trust)
         if not answer.ok:
             reporter.done(False)
             text = answer.body[:300].decode("utf-8", "replace")

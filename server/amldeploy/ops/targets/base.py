@@ -92,6 +92,14 @@ class Tunneling(Protocol):
 
 
 @runtime_checkable
+class TlsTrusting(Protocol):
+    """A target whose services may serve TLS with their own certificate (v1's ``sslCertificate``): ``tls_trust``
+    gives that certificate (PEM; public, no key), which a client then trusts for that service only."""
+
+    def tls_trust(self, service: Service) -> str | None: ...
+
+
+@runtime_checkable
 class Measurable(Protocol):
     """What a target that can measure its services adds (``amldeploy profile``): ``usage_probe(name)`` reads the
     service's ``Usage`` each time it is called (``ServiceNotFound`` / ``OpsError`` when it cannot)."""

@@ -213,9 +213,12 @@ def describe(
         for p in _live(pods)
         for c in (p.get("status") or {}).get("containerStatuses") or []
     )
+    env = containers[0].get("env") or []
+    tls = any(isinstance(e, Mapping) and e.get("name") == "AMLDEPLOY_SSL_CERTFILE" for e in env)
     return Service(
         name=name,
         target=TARGET,
+        scheme="https" if tls else "http",
         state=result.state,
         compute_type=str(notes.get(mf.COMPUTE_TYPE) or "AKS"),
         host=host,

@@ -356,6 +356,20 @@ class KubernetesTarget:
         finally:
             cluster.close()
 
+    def tls_trust(self, service: Service) -> str | None:
+        """The certificate of a service that serves TLS (``tls.crt`` of its TLS Secret: public, no key)."""
+        import base64
+
+        cluster = self._require()
+        try:
+            namespace = str(service.details.get("namespace") or cluster.namespace_for(None))
+            secret = ap.get(cluster, "v1", "Secret", namespace, mf.names(service.name)["tls"])
+        finally:
+            cluster.close()
+        data = (secret or {}).get("data") or {}
+        cert = data.get("tls.crt")
+        return base64.b64decode(cert).decode("ascii", "replace") if isinstance(cert, str) else None
+
     # --- helpers --------------------------------------------------------------------------------------------
 
     def _require(self) -> Cluster:
