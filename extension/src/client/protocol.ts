@@ -14,12 +14,15 @@ export const CHOICES = 'amldeploy/choices';
 export const CONFIGS = 'amldeploy/configs';
 export const CHECK_NAME = 'amldeploy/checkName';
 export const SWAGGER = 'amldeploy/swagger';
+export const PROFILE = 'amldeploy/profile';
+export const EXPORT_V2 = 'amldeploy/export/v2';
+export const EXPORT_IOT_EDGE = 'amldeploy/export/iotEdge';
 
 // Notifications (server → client)
 export const LOG = 'amldeploy/log';
 export const SERVICES_CHANGED = 'amldeploy/servicesChanged';
 
-export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES, CONFIGS, CHECK_NAME, SWAGGER] as const;
+export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES, CONFIGS, CHECK_NAME, SWAGGER, PROFILE, EXPORT_V2, EXPORT_IOT_EDGE] as const;
 export const NOTIFICATIONS = [LOG, SERVICES_CHANGED] as const;
 
 export const CHOICE_SETTINGS = ['aci.subscription', 'kubernetes.context'] as const;
@@ -175,6 +178,76 @@ export interface SwaggerResult {
   name: string;
   uri: string;
   document: unknown;
+}
+
+export interface ProfileEdit {
+  uri: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  newText: string;
+  values: Record<string, number>;
+}
+
+export interface ProfileResult {
+  name: string;
+  target: string;
+  computeType: string;
+  concurrency: number;
+  durationS: number;
+  requests: number;
+  throughputRps: number;
+  errors: number;
+  statuses: Record<string, number>;
+  firstErrors: string[];
+  latencyMs: { p50: number | null; p90: number | null; p99: number | null };
+  cpuCores: { idle: number; steady: number; peak: number };
+  memoryBytes: { idle: number; steady: number; peak: number };
+  headroom: number;
+  recommendation: Record<string, number>;
+  edit?: ProfileEdit;
+}
+
+export interface ExportParams {
+  inferenceConfig: string;
+  deploymentConfig: string;
+  models?: string[];
+  outputDir: string;
+}
+
+export interface ExportV2Params extends ExportParams {
+  endpoint?: string;
+  deployment?: string;
+  compute?: string;
+}
+
+export interface ExportIotEdgeParams extends ExportParams {
+  name?: string;
+  registry?: string;
+  image?: string;
+  port?: number;
+}
+
+// What became of one v1 key: `to` is where it went, null when it was dropped (`note` then says why).
+export interface Fate {
+  file: 'inference' | 'deployment';
+  key: string;
+  to: string | null;
+  note: string;
+}
+
+export interface ExportResult {
+  kind: 'v2' | 'iot-edge';
+  outputDir: string;
+  files: string[];
+  mapped: Fate[];
+  dropped: Fate[];
+  notes: string[];
+  warnings: string[];
+  endpoint?: string;
+  deployment?: string;
+  deploymentKind?: 'managed' | 'kubernetes';
+  module?: string;
+  image?: string;
+  contentTag?: string;
 }
 
 // `data` of a REQUEST_FAILED answer: the cause and the fix, plus what is known about the failure.

@@ -38,7 +38,7 @@ function argsFrom(arg: unknown): DeployArgs {
   return { inferenceConfig: text('inferenceConfig'), deploymentConfig: text('deploymentConfig'), models, name: text('name'), target: text('target') };
 }
 
-async function pickConfig(ctx: Context, kind: ConfigKind, near?: string): Promise<string | undefined> {
+export async function pickConfig(ctx: Context, kind: ConfigKind, near?: string, title?: string): Promise<string | undefined> {
   const files = (await ctx.configs.all()).filter((f) => f.kind === kind);
   const label = kind === 'inference' ? 'inference config' : 'deployment config';
   const browse = { label: '$(folder-opened) Browse…', path: '' };
@@ -57,7 +57,7 @@ async function pickConfig(ctx: Context, kind: ConfigKind, near?: string): Promis
     items.sort((a, b) => Number(path.dirname(b.path) === dir) - Number(path.dirname(a.path) === dir));
   }
   const picked = await vscode.window.showQuickPick([...items, browse], {
-    title: `Deploy (${kind === 'inference' ? 1 : 2}/4): the ${label}`,
+    title: title ?? `Deploy (${kind === 'inference' ? 1 : 2}/4): the ${label}`,
     placeHolder: `Pick the ${label}`,
     matchOnDescription: true,
   });
@@ -71,7 +71,7 @@ async function pickConfig(ctx: Context, kind: ConfigKind, near?: string): Promis
   return picked.path;
 }
 
-async function pickModels(ctx: Context, inferenceConfig: string): Promise<string[] | undefined> {
+export async function pickModels(ctx: Context, inferenceConfig: string, title?: string): Promise<string[] | undefined> {
   const found = await vscode.workspace.findFiles(MODEL_FILES, await ctx.configs.exclude(), 200);
   const dir = path.dirname(inferenceConfig);
   // Files in the inference config's folder or below it are most likely its model: pre-selected.
@@ -87,7 +87,7 @@ async function pickModels(ctx: Context, inferenceConfig: string): Promise<string
     }));
   const browse = { label: '$(folder-opened) Browse for files or folders…', path: '', picked: false, description: undefined };
   const picked = await vscode.window.showQuickPick([...items, browse], {
-    title: 'Deploy (3/4): model files',
+    title: title ?? 'Deploy (3/4): model files',
     placeHolder: 'The files or folders registered as models (AZUREML_MODEL_DIR); none is fine',
     canPickMany: true,
   });

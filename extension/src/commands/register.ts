@@ -3,10 +3,12 @@ import * as vscode from 'vscode';
 import { ServiceView } from '../client/protocol';
 import { Context } from './context';
 import { deploy, packageImage, redeploy } from './deploy';
+import { exportService } from './export';
 import { copyKey, copyScoringUri, deleteService, openSwagger, testRequest } from './service';
 import { serviceArgument } from './context';
 import { showFailure } from './progress';
 import { newFromTemplate, selectTargetSetting, validateWorkspace } from './workspace';
+import { profileOptions, profileService } from './profile';
 
 export function registerCommands(ctx: Context, extensionRoot: string): vscode.Disposable[] {
   const command = (id: string, run: (...args: unknown[]) => unknown): vscode.Disposable =>
@@ -23,6 +25,8 @@ export function registerCommands(ctx: Context, extensionRoot: string): vscode.Di
     command('deployWithConfig', (arg) => deploy(ctx, arg)),
     command('redeploy', (arg) => redeploy(ctx, arg)),
     command('package', (arg) => packageImage(ctx, arg)),
+    command('exportV2', (arg) => exportService(ctx, 'v2', arg)),
+    command('exportIotEdge', (arg) => exportService(ctx, 'iot-edge', arg)),
     command('tailLogs', async (arg) => {
       const service: ServiceView | undefined = await serviceArgument(ctx, arg, 'Tail Logs');
       if (service !== undefined) {
@@ -41,6 +45,7 @@ export function registerCommands(ctx: Context, extensionRoot: string): vscode.Di
       }
     }),
     command('testRequest', (arg, body) => testRequest(ctx, arg, typeof body === 'string' ? body : undefined)),
+    command('profileService', (arg, options) => profileService(ctx, arg, profileOptions(options))),
     command('copyScoringUri', (arg) => copyScoringUri(ctx, arg)),
     command('openSwagger', (arg) => openSwagger(ctx, arg)),
     command('copyKey', (arg) => copyKey(ctx, arg)),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import sys
 from pathlib import Path
@@ -79,22 +78,15 @@ def add_package_parser(sub: Any, epilog: str, output_help: str) -> None:
     parser.set_defaults(service_command="package")
 
 
-def default_name(config: Path) -> str:
-    folder = config.resolve().parent.name.lower()
-    name = re.sub(r"[^a-z0-9-]+", "-", folder).strip("-")
-    name = re.sub(r"^[^a-z]+", "", name)[:32].rstrip("-")
-    return name if len(name) >= 3 else "amldeploy-service"
-
-
 def run_package(args: argparse.Namespace, output: Output) -> int:
     # Imported here: building the parser must stay light (the language core loads tree-sitter).
     from amldeploy.config.load import ConfigError, load_inference_config, located
     from amldeploy.ops.model_specs import parse_model_specs
-    from amldeploy.ops.naming import service_name_problem
+    from amldeploy.ops.naming import default_service_name, service_name_problem
     from amldeploy.ops.package.plan import plan_package
 
     ic = Path(args.ic)
-    name = args.name or default_name(ic)
+    name = args.name or default_service_name(ic)
     problem = service_name_problem(name)
     if problem:
         return output.error(problem, "choose a name like 'sklearn-demo' with --name", EXIT_USAGE)

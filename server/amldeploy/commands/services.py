@@ -1,4 +1,5 @@
-"""The service commands: ``deploy``, ``list``, ``show``, ``logs``, ``score``, ``keys``, ``delete``.
+"""The service commands: ``deploy``, ``list``, ``show``, ``logs``, ``score``, ``keys``, ``delete`` (and
+``package``, ``export``).
 
 Exit status, as for ``validate``: 0 success, 1 the operation failed (a config with errors, a service that is
 missing or failed, a non-2xx answer), 2 a usage mistake or unreadable input. ``--output json`` prints one JSON
@@ -107,6 +108,12 @@ def add_service_parsers(sub: Any) -> None:
     from amldeploy.commands.package import add_package_parser
 
     add_package_parser(sub, _EPILOG, _OUTPUT_HELP)
+    from amldeploy.commands.profile import add_profile_parser
+
+    add_profile_parser(sub, _EPILOG, _OUTPUT_HELP)
+    from amldeploy.commands.export import add_export_parser
+
+    add_export_parser(sub, _EPILOG, _OUTPUT_HELP)
 
 
 def run_service_command(args: argparse.Namespace) -> int:
@@ -140,6 +147,14 @@ def _dispatch(args: argparse.Namespace, output: Output) -> int:
         from amldeploy.commands.package import run_package
 
         return run_package(args, output)
+    if command == "profile":
+        from amldeploy.commands.profile import run_profile
+
+        return run_profile(args, output)
+    if command == "export":
+        from amldeploy.commands.export import run_export
+
+        return run_export(args, output)
     if command == "logs":
         from amldeploy.commands.service_logs import run_logs
 

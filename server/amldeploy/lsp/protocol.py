@@ -50,6 +50,19 @@ Shapes (``?`` marks an optional key):
     not a valid service name (v1's rule), and a valid name made from it.
 ``amldeploy/swagger``  ``{"name"}`` → ``{"name", "uri": str, "document": Any}``: the service's swagger
     document, fetched by the server (with the key when auth is on).
+``amldeploy/profile``  ``{"name", "samples"?: [str], "body"?: str, "contentType"?: str, "concurrency"?: int,
+    "durationS"?: int, "headroomPercent"?: int, "deploymentConfig"?: str, "workDoneToken"?}`` → what
+    ``amldeploy profile --output json`` prints, plus ``"edit": {"uri", "range", "newText", "values"}`` when a
+    ``deploymentConfig`` is named: the recommendation as an edit of it (of its open document, if open), not applied
+``amldeploy/export/v2``  ``{"inferenceConfig", "deploymentConfig", "models"?: [str], "outputDir": str,
+    "endpoint"?: str, "deployment"?: str, "compute"?: str}`` → ``Exported``: ``amldeploy export v2``; the
+    folder must be new, empty or an earlier export.
+    ``Exported = {"kind": "v2" | "iot-edge", "outputDir": str, "files": [str], "mapped": [Fate], "dropped":
+    [Fate], "notes": [str], "warnings": [str], ...}`` (``files`` absolute, the main ones first; v2 adds
+    ``endpoint``, ``deployment``, ``deploymentKind``; IoT Edge ``module``, ``image``, ``contentTag``)
+    ``Fate = {"file": "inference" | "deployment", "key": str, "to": str | None, "note": str}``
+``amldeploy/export/iotEdge``  ``{"inferenceConfig", "deploymentConfig", "models"?: [str], "outputDir": str,
+    "name"?: str, "registry"?: str, "image"?: str, "port"?: int}`` → ``Exported``: ``amldeploy export iot-edge``.
 ``amldeploy/servicesChanged`` (notification)  a ``ServicesSnapshot``, sent after every deploy and delete and
     whenever a watched service changes state.
 """
@@ -71,6 +84,9 @@ CHOICES: Final = "amldeploy/choices"
 CONFIGS: Final = "amldeploy/configs"
 CHECK_NAME: Final = "amldeploy/checkName"
 SWAGGER: Final = "amldeploy/swagger"
+PROFILE: Final = "amldeploy/profile"
+EXPORT_V2: Final = "amldeploy/export/v2"
+EXPORT_IOT_EDGE: Final = "amldeploy/export/iotEdge"
 
 # Notifications (server → client)
 LOG: Final = "amldeploy/log"
@@ -89,6 +105,9 @@ REQUESTS: Final = (
     CONFIGS,
     CHECK_NAME,
     SWAGGER,
+    PROFILE,
+    EXPORT_V2,
+    EXPORT_IOT_EDGE,
 )
 NOTIFICATIONS: Final = (LOG, SERVICES_CHANGED)
 

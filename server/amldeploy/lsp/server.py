@@ -24,7 +24,7 @@ from pygls.uris import to_fs_path
 
 from amldeploy import __version__
 from amldeploy.lsp.background import Background
-from amldeploy.lsp.settings import Settings, parse_settings
+from amldeploy.lsp.settings import ENVIRONMENT_SETTINGS, Settings, apply_environment, parse_settings
 
 if TYPE_CHECKING:
     from amldeploy.language.text import Encoding
@@ -59,6 +59,8 @@ class AmlLanguageServer(LanguageServer):
             protocol_cls=AmlProtocol,
         )
         self.settings = Settings()
+        # The values of the environment settings' variables when the server started (None: unset).
+        self.original_environment = {v: os.environ.get(v) for v in ENVIRONMENT_SETTINGS.values()}
         self.analyses: dict[str, Analysis] = {}  # uri → the last analysis of an open document
         self.scheduled: dict[str, Any] = {}  # uri → pending validation handle (coalesces bursts of edits)
         self.background = Background(self)  # operations' threads, log followers, the services watcher
@@ -88,11 +90,7 @@ class AmlLanguageServer(LanguageServer):
         self.settings, warnings = parse_settings(raw, self.settings)
         for warning in warnings:
             self.log(f"amldeploy settings: {warning}", types.MessageType.Warning)
-        base_image = self.settings.target_settings.get("docker.defaultBaseImage")
-        if base_image:
-            # The Docker target reads its default base image from the environment, as on the command line; the
-            # server is one process per editor window, so the editor's setting becomes its environment.
-            os.environ["AMLDEPLOY_DOCKER_BASE_IMAGE"] = base_image
+        apply_environment(self.settings.target_settings, os.environ, self.original_environment)
 
     @property
     def position_encoding(self) -> Encoding:

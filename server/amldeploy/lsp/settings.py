@@ -6,6 +6,7 @@ never fatal: a bad setting must not take the editor's diagnostics down.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,14 @@ TARGET_SETTINGS = (
     "kubernetes.context",
     "kubernetes.namespace",
     "docker.defaultBaseImage",
+    "docker.caBundle",
 )
+# Target settings the targets read from the environment, as on the command line: the server is one process per
+# editor window, so the editor's setting becomes its environment (and unsetting it brings back what was there).
+ENVIRONMENT_SETTINGS = {
+    "docker.defaultBaseImage": "AMLDEPLOY_DOCKER_BASE_IMAGE",
+    "docker.caBundle": "AMLDEPLOY_DOCKER_CA_BUNDLE",
+}
 MAX_POLL_MS = 600_000
 
 
@@ -63,6 +71,19 @@ class Settings:
         if override == "off":
             return None
         return SEVERITIES.index(override) + 1 if override else severity
+
+
+def apply_environment(
+    target_settings: Mapping[str, str | None], environ: MutableMapping[str, str], original: Mapping[str, str | None]
+) -> None:
+    """Put the ``ENVIRONMENT_SETTINGS`` of ``target_settings`` into ``environ``; an unset one gets back its
+    ``original`` value (what the server started with), or leaves ``environ`` when there was none."""
+    for key, variable in ENVIRONMENT_SETTINGS.items():
+        value = target_settings.get(key) or original.get(variable)
+        if value:
+            environ[variable] = value
+        else:
+            environ.pop(variable, None)
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:

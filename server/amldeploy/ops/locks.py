@@ -9,12 +9,15 @@ inherited, so the ``amldeploy serve`` a deploy starts never holds its lock.
 
 Lock files live in ``.amldeploy/locks/<target>/``, outside the service's state folder, which delete removes.
 They are never deleted themselves: removing a lock file another process has open would let two holders in.
+Where a target's services are not per folder (every folder of the machine sees the same Docker engine), the root
+is ``shared_root(scope)``, one per engine, so that commands from two folders on one service still take turns.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import time
@@ -44,6 +47,16 @@ class Holder:
         return f"a {self.operation or 'operation'} of {name} is in progress" + (
             f", pid {self.pid}" if self.pid is not None else ""
         )
+
+
+def shared_root(scope: str) -> Path:
+    """The lock root shared by every folder of this machine for the services of ``scope`` (a Docker engine's
+    address): ``$AMLDEPLOY_CACHE_DIR/locks/<hash>``, else ``$XDG_CACHE_HOME`` or ``~/.cache``, ``amldeploy/...``."""
+    override = os.environ.get("AMLDEPLOY_CACHE_DIR")
+    base = (
+        Path(override) if override else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "amldeploy"
+    )
+    return base / "locks" / hashlib.sha256(scope.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def lock_path(root: Path, target: str, name: str) -> Path:

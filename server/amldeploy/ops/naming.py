@@ -4,10 +4,11 @@ runtime's ``--model`` parser, which may import nothing of ``ops``)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from amldeploy.runtime.model_specs import MODEL_NAME, model_name_problem
 
-__all__ = ["MODEL_NAME", "SERVICE_NAME", "model_name_problem", "service_name_problem"]
+__all__ = ["MODEL_NAME", "SERVICE_NAME", "default_service_name", "model_name_problem", "service_name_problem"]
 
 SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 
@@ -22,3 +23,11 @@ def service_name_problem(name: str) -> str | None:
             "letter and end with a letter or number"
         )
     return None
+
+
+def default_service_name(config: Path) -> str:
+    """A valid service name made from the folder of ``config`` (the name ``package`` and ``export`` use)."""
+    folder = config.resolve().parent.name.lower()
+    name = re.sub(r"[^a-z0-9-]+", "-", folder).strip("-")
+    name = re.sub(r"^[^a-z]+", "", name)[:32].rstrip("-")
+    return name if len(name) >= 3 else "amldeploy-service"

@@ -24,9 +24,16 @@ from typing import Any
 
 from amldeploy.runtime import compat
 from amldeploy.runtime.accesslog import AccessLog
-from amldeploy.runtime.contract import BadInput, EntryScript, UnsupportedInput, UnsupportedMethod, run_kwargs
+from amldeploy.runtime.contract import (
+    STRING,
+    BadInput,
+    EntryScript,
+    UnsupportedInput,
+    UnsupportedMethod,
+    run_kwargs,
+)
 from amldeploy.runtime.cors import Cors
-from amldeploy.runtime.forms import decode_path
+from amldeploy.runtime.forms import FORM_TYPES, decode_path, split_content_type
 from amldeploy.runtime.gateway import QUEUED, RUNNING, Deadlines, Gateway, Job, Outcome, RunThreads
 from amldeploy.runtime.request import Request
 from amldeploy.runtime.swagger import Swagger, SwaggerError
@@ -375,6 +382,14 @@ class ScoringApp:
     # -- scoring --------------------------------------------------------------------------------------------
 
     async def _score(self, ex: Exchange, loop: asyncio.AbstractEventLoop) -> Reply:
+        script = self.script
+        if script.mode == STRING and ex.method == "POST" and not script.wants_headers and not _form(ex.head):
+            # The common case, as run_kwargs() has it, without the request object: run(<the body as text>).
+            try:
+                text = str(ex.body, "utf-8")
+            except UnicodeDecodeError as e:
+                return error(400, f"Input cannot be decoded as UTF-8: {e}")
+            return await self._run(ex, {script.first_param: text}, None, loop)
         try:
             request = ex.request
             kwargs = run_kwargs(self.script, request)
@@ -389,81 +404,16 @@ class ScoringApp:
         return await self._run(ex, kwargs, request, loop)
 
     async def _run(
-        self, ex: Exchange, kwargs: dict[str, Any], request: Request, loop: asyncio.AbstractEventLoop
+        self, ex: Exchange, kwargs: dict[str, Any], request: Request | None, loop: asyncio.AbstractEventLoop
     ) -> Reply:
         """Queue run() for a run() thread and wait for the first answer: its outcome, or a deadline's."""
-        answer: asyncio.Future[Reply] = loop.create_future()
-        script, gateway, deadlines = self.script, self.gateway, self.deadlines
-        timeout_s = self.scoring_timeout_ms / 1000
-        keys: list[int] = []
-
-        def call() -> Reply:  # on a run() thread
-            start = time.perf_counter()
-            output = script.call(kwargs, request)
-            elapsed = f"{(time.perf_counter() - start) * 1000:.3f}".encode("ascii")
-            reply = self._wrap(output)
-            if reply is None:
-                return error(500, INTERNAL)
-            reply.headers.append((b"x-ms-run-fn-exec-ms", elapsed))
-            return reply
-
-        def finished(outcome: Outcome) -> None:  # on the loop, once run() returned or raised
-            for key in keys:
-                deadlines.remove(key)
-            ok, value = outcome
-            if not ok:
-                log.error("Encountered Exception: %s", "".join(traceback.format_exception(value)))
-                if not answer.done():
-                    timed_out = isinstance(value, TimeoutError) and job.injected
-                    answer.set_result(self._timeout_reply() if timed_out else error(500, SCRIPT_FAILED, failed=True))
-            elif not answer.done():
-                answer.set_result(value)
-
-        def report(outcome: Outcome) -> None:  # on the run() thread
-            loop.call_soon_threadsafe(finished, outcome)
-
-        def scoring_timeout() -> None:  # SCORING_TIMEOUT_MS after run() started: Azure's 500, run() interrupted
-            state = job.state
-            if state == QUEUED:  # not started yet: look again soon
-                keys.append(deadlines.add(loop, loop.time() + min(timeout_s, 0.05), scoring_timeout))
-            elif state == RUNNING and time.monotonic() < job.started + timeout_s:
-                keys.append(deadlines.add(loop, job.started + timeout_s, scoring_timeout))
-            elif state == RUNNING:
-                job.interrupt()
-                if not answer.done():
-                    answer.set_result(self._timeout_reply())
-            # DONE: finished() is on its way with the outcome; DROPPED: answered already
-
-        def dropped(reply: Reply) -> None:
-            for key in keys:
-                deadlines.remove(key)
-            if not answer.done():
-                answer.set_result(reply)
-
-        def queue_timeout() -> None:  # maxQueueWaitMs: 503, and run() never called
-            if job.drop():
-                dropped(error(503, gateway.busy_message()))
-
-        def gateway_timeout() -> None:  # scoringTimeoutMs: the front end's 504; a running run() keeps its thread
-            if job.drop():
-                dropped(error(504, gateway.timeout_message()))
-            elif not answer.done():
-                answer.set_result(error(504, gateway.timeout_message()))
-
-        job = Job(call, report)
-        keys.append(deadlines.add(loop, loop.time() + timeout_s, scoring_timeout))
-        wait_ms = gateway.settings.max_queue_wait_ms
-        if wait_ms is not None:
-            keys.append(deadlines.add(loop, ex.arrival + wait_ms / 1000, queue_timeout))
-        deadline = gateway.gateway_deadline(ex.arrival)
-        if deadline is not None:
-            keys.append(deadlines.add(loop, deadline, gateway_timeout))
-        self.threads.submit(job)
+        call = _Call(self, loop, kwargs, request)
+        call.start(ex.arrival)
         try:
-            return await answer
+            return await call.answer
         except asyncio.CancelledError:
             # The graceful shutdown ran out of time (--graceful-timeout): the client gets an answer, not a reset.
-            job.drop()
+            call.job.drop()
             log.warning("Stopping: a request to run() got no answer within the graceful shutdown period")
             return error(
                 503,
@@ -495,6 +445,106 @@ class ScoringApp:
     def close(self) -> None:
         self.threads.close()
         self.access.flush()
+
+
+class _Call:
+    """One run() call and its deadlines. Its job holds its bound methods (a cycle), released as soon as nothing
+    will call them again, so that reference counting frees a call at once, not the garbage collector."""
+
+    __slots__ = ("answer", "app", "job", "keys", "kwargs", "loop", "request", "timeout_s")
+
+    def __init__(
+        self, app: ScoringApp, loop: asyncio.AbstractEventLoop, kwargs: dict[str, Any], request: Request | None
+    ) -> None:
+        self.app = app
+        self.loop = loop
+        self.kwargs = kwargs
+        self.request = request
+        self.answer: asyncio.Future[Reply] = loop.create_future()
+        self.timeout_s = app.scoring_timeout_ms / 1000
+        self.keys: list[int] = []
+        self.job = Job(self.call, self.report)
+
+    def start(self, arrival: float) -> None:
+        loop, deadlines, gateway = self.loop, self.app.deadlines, self.app.gateway
+        keys = self.keys
+        keys.append(deadlines.add(loop, loop.time() + self.timeout_s, self.scoring_timeout))
+        wait_ms = gateway.settings.max_queue_wait_ms
+        if wait_ms is not None:
+            keys.append(deadlines.add(loop, arrival + wait_ms / 1000, self.queue_timeout))
+        deadline = gateway.gateway_deadline(arrival)
+        if deadline is not None:
+            keys.append(deadlines.add(loop, deadline, self.gateway_timeout))
+        self.app.threads.submit(self.job)
+
+    def call(self) -> Reply:  # on a run() thread
+        start = time.perf_counter()
+        output = self.app.script.call(self.kwargs, self.request)
+        elapsed = f"{(time.perf_counter() - start) * 1000:.3f}".encode("ascii")
+        reply = self.app._wrap(output)
+        if reply is None:
+            return error(500, INTERNAL)
+        reply.headers.append((b"x-ms-run-fn-exec-ms", elapsed))
+        return reply
+
+    def report(self, outcome: Outcome) -> None:  # on the run() thread
+        self.loop.call_soon_threadsafe(self.finished, outcome)
+
+    def _settle(self) -> None:
+        self.job.release()
+        remove = self.app.deadlines.remove
+        for key in self.keys:
+            remove(key)
+
+    def finished(self, outcome: Outcome) -> None:  # on the loop, once run() returned or raised
+        self._settle()
+        ok, value = outcome
+        answer = self.answer
+        if not ok:
+            log.error("Encountered Exception: %s", "".join(traceback.format_exception(value)))
+            if not answer.done():
+                timed_out = isinstance(value, TimeoutError) and self.job.injected
+                answer.set_result(self.app._timeout_reply() if timed_out else error(500, SCRIPT_FAILED, failed=True))
+        elif not answer.done():
+            answer.set_result(value)
+
+    def scoring_timeout(self) -> None:  # SCORING_TIMEOUT_MS after run() started: Azure's 500, run() interrupted
+        job, loop = self.job, self.loop
+        state = job.state
+        if state == QUEUED:  # not started yet: look again soon
+            self.keys.append(
+                self.app.deadlines.add(loop, loop.time() + min(self.timeout_s, 0.05), self.scoring_timeout)
+            )
+        elif state == RUNNING and time.monotonic() < job.started + self.timeout_s:
+            self.keys.append(self.app.deadlines.add(loop, job.started + self.timeout_s, self.scoring_timeout))
+        elif state == RUNNING:
+            job.interrupt()
+            if not self.answer.done():
+                self.answer.set_result(self.app._timeout_reply())
+        # DONE: finished() is on its way with the outcome; DROPPED: answered already
+
+    def dropped(self, reply: Reply) -> None:
+        self._settle()  # it will never run
+        if not self.answer.done():
+            self.answer.set_result(reply)
+
+    def queue_timeout(self) -> None:  # maxQueueWaitMs: 503, and run() never called
+        if self.job.drop():
+            self.dropped(error(503, self.app.gateway.busy_message()))
+
+    def gateway_timeout(self) -> None:  # scoringTimeoutMs: the front end's 504; a running run() keeps its thread
+        if self.job.drop():
+            self.dropped(error(504, self.app.gateway.timeout_message()))
+        elif not self.answer.done():
+            self.answer.set_result(error(504, self.app.gateway.timeout_message()))
+
+
+def _form(head: Head) -> bool:
+    """A form body (which the form parser consumes, leaving run() an empty string, as in Flask)."""
+    content_type = head.content_type
+    if content_type is None or "form" not in content_type.lower():
+        return False
+    return split_content_type(content_type)[0] in FORM_TYPES
 
 
 def _ms(started: float) -> float:

@@ -51,8 +51,9 @@ class EntryScript:
     params: list[inspect.Parameter] = field(default_factory=list)
     wants_headers: bool = False
 
-    def call(self, kwargs: dict[str, Any], request: Request) -> Any:
-        if self.wants_headers:
+    def call(self, kwargs: dict[str, Any], request: Request | None) -> Any:
+        """run(**kwargs); ``request`` (None when run() takes no ``request_headers``) gives its headers."""
+        if self.wants_headers and request is not None:
             return self.run(**kwargs, request_headers=dict(request.headers))
         return self.run(**kwargs)
 

@@ -69,6 +69,10 @@ Outcome = tuple[bool, Any]  # (True, the job's value) or (False, the exception i
 QUEUED, RUNNING, DONE, DROPPED = range(4)
 
 
+def _released(*args: Any) -> Any:
+    raise RuntimeError("the job was released")
+
+
 class Job:
     """One run() call: queued, then taken by a run() thread, or dropped by the loop before that (its answer was a
     503 or 504); while it runs, the loop may interrupt it (``SCORING_TIMEOUT_MS``)."""
@@ -108,6 +112,12 @@ class Job:
             if self.state == RUNNING and not self.injected:
                 self.injected = True
                 _set_async_exc(self.thread_id, TimeoutError)
+
+    def release(self) -> None:
+        """On the loop, once nothing will call ``fn`` or ``report`` again: let go of them. They hold closures
+        that hold this job, a cycle only the garbage collector would otherwise free (a collection every few
+        hundred requests, ~3 % of a small request's time)."""
+        self.fn = self.report = _released
 
     def finish(self) -> None:
         with self.lock:

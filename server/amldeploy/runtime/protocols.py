@@ -75,7 +75,11 @@ class CoalescingTransport:
         self._transport.close()
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
+        # Kept on the instance: the next lookup finds it at once (a failed lookup, which calls __getattr__,
+        # first builds an AttributeError).
+        value = getattr(self._transport, name)
+        setattr(self, name, value)
+        return value
 
 
 class LimitsMixin:
@@ -158,6 +162,8 @@ def httptools_protocol(limits: Limits) -> type[asyncio.Protocol]:
             self._setup_limits()
             self._in_head = False
             self._head_bytes = 0
+            self._chunk_len = 0
+            self._span = 0  # at least the bytes of the request head being read (what arrived since it began)
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(CoalescingTransport(transport))  # type: ignore[arg-type]
@@ -168,6 +174,9 @@ def httptools_protocol(limits: Limits) -> type[asyncio.Protocol]:
                 return
             self._opened_at = None
             continuing = self._in_head
+            self._chunk_len = len(data)
+            if continuing:
+                self._span += self._chunk_len
             super().data_received(data)
             if continuing and self._in_head and not self.transport.is_closing():
                 # A head arriving in pieces: llhttp holds the unfinished header, so count what came.
@@ -179,6 +188,7 @@ def httptools_protocol(limits: Limits) -> type[asyncio.Protocol]:
             super().on_message_begin()
             self._in_head = True
             self._head_bytes = 0
+            self._span = self._chunk_len  # the whole piece it began in: more than its head, never less
             self._reading_since = time.monotonic()
 
         def on_headers_complete(self) -> None:
@@ -187,10 +197,12 @@ def httptools_protocol(limits: Limits) -> type[asyncio.Protocol]:
             if len(headers) > self.limits.max_headers:
                 self._reject = self._too_many_headers()
                 raise Refused
-            size = len(self.url) + sum(len(name) + len(value) for name, value in headers) + 4 * len(headers)
-            if size > self.limits.max_header_bytes:
-                self._reject = self._head_too_large()
-                raise Refused
+            limit = self.limits.max_header_bytes
+            if self._span > limit:  # all that arrived since the head began is more than the limit: measure it
+                size = len(self.url) + sum(len(name) + len(value) for name, value in headers) + 4 * len(headers)
+                if size > limit:
+                    self._reject = self._head_too_large()
+                    raise Refused
             super().on_headers_complete()
 
         def on_message_complete(self) -> None:

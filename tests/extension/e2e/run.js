@@ -2,7 +2,8 @@
 'use strict';
 // End-to-end tests of the extension in a real VS Code host (code-server 4.100.3 + Debian's Chromium):
 //   1. in-host tests (mocha inside the extension host, the extension loaded from source);
-//   2. the UI path with the extension installed from the .vsix that `npm run package` builds;
+//   2. the UI path with the extension installed from the .vsix that `npm run package` builds, with the tests'
+//      Docker engine answering (tests/infra/docker/ensure.sh), so that Deploy… takes the Docker target;
 //   3. the same .vsix with no interpreter configured: it builds its private venv from the wheel it carries.
 // Each phase runs its own code-server, killed by process group; services deployed by a failed test are
 // deleted at the end. Screenshots land in .cache/artifacts/e2e (or $AMLDEPLOY_ARTIFACTS).
@@ -26,8 +27,35 @@ function settings() {
   };
 }
 
+// The tests' Docker engine, registry and base image (started by tests/infra/docker/ensure.sh, cached outside the
+// clone): its `export NAME=value` lines as an object. The machine's CA bundle lets pip through its TLS proxy.
+let engine;
+function dockerEngine() {
+  if (engine === undefined) {
+    const script = path.join(REPO, 'tests', 'infra', 'docker', 'ensure.sh');
+    const started = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60 * 1000 });
+    if (started.status !== 0) {
+      throw new Error(`${path.relative(REPO, script)} failed (exit ${started.status}): the Docker target's UI test needs its engine`);
+    }
+    engine = Object.fromEntries([...started.stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+  }
+  return engine;
+}
+const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
+// What the Docker target of the UI phase needs: the engine in the environment, the base image and CA as settings.
+function dockerSettings() {
+  const env = dockerEngine();
+  return {
+    env: { DOCKER_HOST: env.DOCKER_HOST },
+    settings: { 'amldeploy.docker.defaultBaseImage': env.AMLDEPLOY_TEST_BASE_IMAGE, ...(fs.existsSync(CA_BUNDLE) ? { 'amldeploy.docker.caBundle': CA_BUNDLE } : {}) },
+  };
+}
+
 function leftoverServices(ws) {
-  const result = spawnSync(PYTHON, ['-m', 'amldeploy', 'list', '--output', 'json'], { cwd: ws, encoding: 'utf8' });
+  // The Docker engine's services too, when the UI phase started it.
+  const env = engine ? { ...process.env, DOCKER_HOST: engine.DOCKER_HOST } : process.env;
+  const result = spawnSync(PYTHON, ['-m', 'amldeploy', 'list', '--output', 'json'], { cwd: ws, encoding: 'utf8', env });
   let names = [];
   try {
     const listed = JSON.parse(result.stdout); // `amldeploy list --output json`: an array of services
@@ -37,12 +65,12 @@ function leftoverServices(ws) {
   }
   for (const name of names) {
     // Keep what it said: a service left behind by a failed test is evidence.
-    const shown = spawnSync(PYTHON, ['-m', 'amldeploy', 'show', name], { cwd: ws, encoding: 'utf8' });
-    const logged = spawnSync(PYTHON, ['-m', 'amldeploy', 'logs', name], { cwd: ws, encoding: 'utf8' });
+    const shown = spawnSync(PYTHON, ['-m', 'amldeploy', 'show', name], { cwd: ws, encoding: 'utf8', env });
+    const logged = spawnSync(PYTHON, ['-m', 'amldeploy', 'logs', name], { cwd: ws, encoding: 'utf8', env });
     fs.mkdirSync(host.artifactsDir(), { recursive: true });
     fs.writeFileSync(path.join(host.artifactsDir(), `leftover-${name}.log`), `${shown.stdout}${shown.stderr}\n${logged.stdout}${logged.stderr}`);
     console.error(`e2e: deleting the leftover service ${name}`);
-    spawnSync(PYTHON, ['-m', 'amldeploy', 'delete', name], { cwd: ws, stdio: 'inherit' });
+    spawnSync(PYTHON, ['-m', 'amldeploy', 'delete', name], { cwd: ws, stdio: 'inherit', env });
   }
 }
 
@@ -140,8 +168,14 @@ async function privateVenv(ws) {
 }
 
 async function ui(ws, kubeconfig) {
+  const docker = dockerSettings();
   const extensionsDir = installedExtension();
-  const server = await host.startCodeServer({ workspace: ws, userSettings: settings(), extensionsDir, env: { KUBECONFIG: kubeconfig } });
+  const server = await host.startCodeServer({
+    workspace: ws,
+    userSettings: { ...settings(), ...docker.settings },
+    extensionsDir,
+    env: { KUBECONFIG: kubeconfig, ...docker.env },
+  });
   let wb;
   let step = 'start';
   try {
@@ -152,8 +186,8 @@ async function ui(ws, kubeconfig) {
     };
     const log = (line) => console.log(`    ${line}`);
     const both = async () => {
-      await scenario(wb.page, shot, log);
-      await cancelScenario(wb.page, shot, log);
+      await scenario(wb.page, shot, log, { group: 'Docker containers' });
+      await cancelScenario(wb.page, shot, log, { leavesFailed: false });
       await contextScenario(wb.page, shot, log, path.join(ws, '.vscode', 'settings.json'));
     };
     await Promise.race([both(), timeout(PHASE_TIMEOUT_MS, 'the UI scenario')]);

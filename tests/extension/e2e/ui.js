@@ -53,7 +53,24 @@ async function servicesView(page) {
   return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Services' }) });
 }
 
-async function scenario(page, shot, log) {
+// The label of the top-level row (a target: "Docker containers", "Local processes") above the row `label` starts with.
+async function groupOf(pane, label) {
+  return pane.evaluate((el, wanted) => {
+    let group;
+    for (const row of el.querySelectorAll('.monaco-list-row')) {
+      const aria = row.getAttribute('aria-label') || '';
+      if (row.getAttribute('aria-level') === '1') {
+        group = aria;
+      } else if (aria.startsWith(wanted)) {
+        return group;
+      }
+    }
+    return undefined;
+  }, label);
+}
+
+// `group`: the target the deploy is expected to take, as the Services tree titles it.
+async function scenario(page, shot, log, { group } = {}) {
   // 1. Diagnostics: the broken config's error in the Problems panel, at line 3.
   await openFile(page, 'broken/deploymentconfig.json', '"eighty"');
   await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 90000 });
@@ -111,6 +128,11 @@ async function scenario(page, shot, log) {
   const row = pane.locator('.monaco-list-row[aria-label^="' + NAME + ', Healthy"]');
   await row.waitFor({ timeout: 120000 });
   assert.match(await row.innerText(), /http:\/\/127\.0\.0\.1:\d+\/score/);
+  if (group) {
+    const shownUnder = await groupOf(pane, `${NAME}, Healthy`);
+    log(`services tree: ${NAME} under ${shownUnder}`);
+    assert.ok(shownUnder && shownUnder.startsWith(group), `${NAME} is listed under ${group}, not ${shownUnder}`);
+  }
   await page.locator('.notification-list-item', { hasText: `${NAME} is Healthy` }).first().waitFor({ timeout: 30000 });
   const seen = await page.evaluate(() => [...window.amldeploySeen]);
   assert.ok(seen.some((t) => t.includes(`Deploying ${NAME}`)), `a progress notification was shown: ${seen.join(' | ')}`);
@@ -167,8 +189,9 @@ async function scenario(page, shot, log) {
 }
 
 // 7. Deploy with this Config (Configurations view) a service whose init() sleeps, then Cancel in the progress
-//    notification: the deploy stops and the service is left Failed, its process stopped.
-async function cancelScenario(page, shot, log) {
+//    notification: the deploy stops. The process target leaves the service Failed, its process stopped
+//    (`leavesFailed`); the Docker target removes the container it started, so nothing is left to list.
+async function cancelScenario(page, shot, log, { leavesFailed = true } = {}) {
   const slowName = 'ui-slow';
   await servicesView(page);
   const configs = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Configurations' }) });
@@ -197,7 +220,13 @@ async function cancelScenario(page, shot, log) {
   const cancelled = page.locator('.notification-list-item', { hasText: `deploy of ${slowName} was cancelled` }).first();
   await cancelled.waitFor({ timeout: 30000 });
   const pane = await servicesView(page);
-  await pane.locator(`.monaco-list-row[aria-label^="${slowName}, Failed"]`).waitFor({ timeout: 30000 });
+  if (leavesFailed) {
+    await pane.locator(`.monaco-list-row[aria-label^="${slowName}, Failed"]`).waitFor({ timeout: 30000 });
+  } else {
+    // Past the next refresh of the tree (servicesPollMs is 1 s in these tests), nothing of it is listed.
+    await page.waitForTimeout(2500);
+    assert.strictEqual(await pane.locator(`.monaco-list-row[aria-label^="${slowName}"]`).count(), 0, `nothing of ${slowName} is left`);
+  }
   await shot('7b-deploy-cancelled');
 }
 

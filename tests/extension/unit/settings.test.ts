@@ -34,7 +34,7 @@ describe('settings', () => {
     assert.strictEqual(sent.servicesPollMs, 3000);
     assert.deepStrictEqual(sent.aci, { subscription: null, resourceGroup: null, region: null });
     assert.deepStrictEqual(sent.kubernetes, { context: null, namespace: null });
-    assert.deepStrictEqual(sent.docker, { defaultBaseImage: null });
+    assert.deepStrictEqual(sent.docker, { defaultBaseImage: null, caBundle: null });
   });
 
   it('leaves the syntax of JSON documents to VS Code at start-up, and sends the settings with it', () => {

@@ -53,6 +53,7 @@ export class MarkdownString {
 }
 
 export class Uri {
+  readonly scheme = 'file';
   private constructor(readonly fsPath: string) {}
   static file(path: string): Uri {
     return new Uri(path);

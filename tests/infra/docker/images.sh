@@ -4,8 +4,9 @@
 #
 #   images.sh OUT.tar.gz PYTHON_TAG NOPYTHON_TAG RECIPE
 #
-# PYTHON_TAG   Debian bookworm's python3 (3.11) with pip, venv and the Mozilla CA bundle: what a user's base
-#              image gives a build. The machine's own CAs (such as a TLS-intercepting proxy's) are NOT added:
+# PYTHON_TAG   Debian bookworm's python3 (3.11) with pip, venv and the Mozilla CA bundle, and the C++ runtime and
+#              OpenMP (libstdc++6, libgomp1) that numpy's and scikit-learn's wheels link against: what the base
+#              image of a model server gives a build. The machine's own CAs (such as a TLS-intercepting proxy's) are NOT added:
 #              a build behind such a proxy has to bring that CA itself (the product's --ca-bundle).
 # NOPYTHON_TAG the same root file system without any python: a base the product must refuse at its first step.
 # RECIPE       a label value (the hash of this file) that ensure.sh compares to find stale images.
@@ -31,7 +32,7 @@ trap 'rm -rf "$work"' EXIT
 root=$work/rootfs
 
 packages=python3,python3-venv,python3-pip,ca-certificates,bash,dash,coreutils,base-files,base-passwd,libc-bin
-packages+=,grep,sed,findutils,tar,gzip,procps
+packages+=,grep,sed,findutils,tar,gzip,procps,libstdc++6,libgomp1
 mmdebstrap --quiet --variant=extract --include="$packages" \
   --aptopt='APT::Install-Recommends "false"' \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \

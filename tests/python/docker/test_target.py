@@ -23,7 +23,6 @@ from tests.python.docker.fixtures_target import (
     cli_for,
     containers_of,
     services,
-    sklearn_base,
     sklearn_project,
     tiny_image,
     trained_model,
@@ -32,7 +31,7 @@ from tests.python.docker.fixtures_target import (
     write_tiny,
 )
 
-__all__ = ["services", "sklearn_base", "sklearn_project", "tiny_image", "trained_model"]  # fixtures, used by name
+__all__ = ["services", "sklearn_project", "tiny_image", "trained_model"]  # fixtures, used by name
 
 VENV_LAYER = "in /opt/amldeploy/venv "  # COPY --from=amldeploy-deps: the dependencies
 MODELS_LAYER = "in /var/azureml-app/azureml-models/ "
@@ -50,12 +49,11 @@ def _layer_of(docker_client: Any, image: str, marker: str) -> str:
 def test_sklearn_package_deploy_score_logs_redeploy_delete(
     docker_env: dict[str, str],
     docker_client: Any,
-    sklearn_base: str,
     sklearn_project: Path,
     services: list[str],
     tmp_path: Path,
 ) -> None:
-    cli = cli_for({**docker_env, "AMLDEPLOY_TEST_BASE_IMAGE": sklearn_base}, sklearn_project)
+    cli = cli_for(docker_env, sklearn_project)
     name = unique("sk")
     services.append(name)
     models = ("--model", "model.joblib")
@@ -232,6 +230,30 @@ def test_push_to_a_registry(docker_env: dict[str, str], docker_client: Any, tiny
     with urllib.request.urlopen(f"http://{registry}/v2/{path}/tags/list", timeout=10) as answer:
         assert json.load(answer)["tags"] == ["v1"]
     untag(docker_client, f"{repo}:v1", pushed.json()["contentTag"])
+
+    # What another machine does with it: pull it from the registry and run it; it serves the project.
+    pulled = docker_client.images.pull(repo, tag="v1")
+    assert pulled.attrs["RepoDigests"] == [f"{repo}@{pushed.json()['digest']}"]
+    container = docker_client.containers.run(f"{repo}:v1", detach=True, ports={"5001/tcp": ("127.0.0.1", None)})
+    try:
+        container.reload()
+        port = container.attrs["NetworkSettings"]["Ports"]["5001/tcp"][0]["HostPort"]
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as health:
+                    assert health.status == 200
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, container.logs().decode()[-2000:]
+                time.sleep(0.3)
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/score", data=b'{"pulled": true}', method="POST")
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=10) as scored:
+            assert json.load(scored) == {"echo": {"pulled": True}, "version": 1}
+    finally:
+        container.remove(force=True)
+        untag(docker_client, f"{repo}:v1")
 
 
 def test_no_engine_says_how_to_start_one(tmp_path: Path) -> None:

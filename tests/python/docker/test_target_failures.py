@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from amldeploy.ops.errors import Cancelled
+from amldeploy.ops.locks import current_holder
 from amldeploy.ops.prepare import prepare_deploy
 from amldeploy.ops.reporter import RecordingReporter
 from amldeploy.ops.targets.docker import engine
@@ -217,3 +220,44 @@ def test_following_logs_ends_when_the_caller_stops_even_while_the_service_is_qui
     stopped.set()
     reader.join(timeout=3)
     assert not reader.is_alive() and any("tiny init called" in line for line in lines)
+
+
+def test_commands_from_two_folders_on_one_service_take_turns(
+    docker_env: dict[str, str],
+    docker_client: Any,
+    tiny_image: str,
+    services: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The engine's services are the same from every folder, so a delete from another folder waits for the deploy
+    under way (and says for what), then deletes what it deployed; nothing is left."""
+    _in_process_engine(monkeypatch, docker_env)
+    monkeypatch.setenv("AMLDEPLOY_CACHE_DIR", str(tmp_path / "cache"))
+    slow = TINY_SCORE.replace('print("tiny init called", flush=True)', "import time; time.sleep(3)")
+    first = write_tiny(tmp_path / "first", slow)
+    other = tmp_path / "other"
+    other.mkdir()
+    name = unique("twin")
+    services.append(name)
+    prepared = prepare_deploy(
+        name, first / "inferenceconfig.json", first / "deploymentconfig.json", [], first, target="docker"
+    )
+    deployed: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: deployed.append(DockerTarget(first).deploy(prepared.request, RecordingReporter()))
+    )
+    worker.start()
+    try:
+        lock_root = DockerTarget(other).lock_root()
+        deadline = time.monotonic() + 60
+        while (holder := current_holder(lock_root, "docker", name)) is None or holder.operation != "deploy":
+            assert time.monotonic() < deadline and worker.is_alive(), "the deploy never held the service's lock"
+            time.sleep(0.05)
+        reporter = RecordingReporter()
+        DockerTarget(other).delete(name, reporter)
+    finally:
+        worker.join(120)
+    assert deployed and deployed[0].state == "Healthy"
+    assert any(e.kind == "step" and e.text.startswith(f"Waiting for the deploy of {name}") for e in reporter.events)
+    assert containers_of(docker_client, name) == []

@@ -308,6 +308,32 @@ async def test_failures_answer_request_failed(lsp: Session) -> None:
 
 
 @pytest.mark.asyncio
+async def test_export_writes_v2_and_iot_edge_and_refuses_what_it_cannot(lsp: Session) -> None:
+    aci = {**DEPLOY_ARGS, "deploymentConfig": "deploymentconfig.aci.json", "models": ["model.joblib"]}
+    v2 = await lsp.request(protocol.EXPORT_V2, {**aci, "outputDir": "v2", "endpoint": "sk-v2"})
+    assert (v2["kind"], v2["endpoint"], v2["deploymentKind"]) == ("v2", "sk-v2", "managed")
+    assert Path(v2["files"][0]) == lsp.root / "v2" / "endpoint.yml" and (lsp.root / "v2" / "MIGRATION.md").is_file()
+    assert {d["key"] for d in v2["dropped"]} == {"location", "sslEnabled"}
+    edge = await lsp.request(protocol.EXPORT_IOT_EDGE, {**aci, "outputDir": "edge", "registry": "myacr.azurecr.io"})
+    assert edge["image"].startswith("myacr.azurecr.io/project:") and edge["module"] == "project"
+    assert Path(edge["files"][0]) == lsp.root / "edge" / "deployment.json"
+
+    (lsp.root / "mine").mkdir()
+    (lsp.root / "mine" / "notes.txt").write_text("keep")
+    foreign = await lsp.failure(protocol.EXPORT_V2, {**aci, "outputDir": "mine"})
+    assert foreign.code == protocol.REQUEST_FAILED and "no earlier 'amldeploy export' output" in foreign.message
+    (lsp.root / "deploymentconfig.bad.json").write_text('{\n  "computeType": "ACI",\n  "authEnabled": 1\n}\n')
+    bad = await lsp.failure(
+        protocol.EXPORT_V2, {**aci, "deploymentConfig": "deploymentconfig.bad.json", "outputDir": "o"}
+    )
+    data = plain(bad.data)
+    assert "nothing was written" in data["message"] and data["problems"][0]["line"] == 3
+    missing = await lsp.failure(protocol.EXPORT_IOT_EDGE, {**DEPLOY_ARGS})
+    assert missing.code == INVALID_PARAMS and "'outputDir' is missing" in missing.message
+    assert not (lsp.root / "o").exists()
+
+
+@pytest.mark.asyncio
 async def test_wrong_parameters_name_the_key(lsp: Session) -> None:
     cases: list[tuple[str, Any, str]] = [
         (protocol.DEPLOY, {"inferenceConfig": "a", "deploymentConfig": "b"}, "'name' is missing"),

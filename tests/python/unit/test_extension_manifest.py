@@ -21,7 +21,7 @@ PROPERTIES: dict[str, Any] = MANIFEST["contributes"]["configuration"]["propertie
 
 def ts_constants() -> dict[str, str | int]:
     found: dict[str, str | int] = {}
-    for name, value in re.findall(r"^export const ([A-Z_]+) = ([^;]+);", PROTOCOL_TS, re.M):
+    for name, value in re.findall(r"^export const ([A-Z][A-Z0-9_]*) = ([^;]+);", PROTOCOL_TS, re.M):
         value = value.strip()
         if value.startswith("'"):
             found[name] = value.strip("'")
@@ -86,7 +86,7 @@ def test_activation_covers_every_config_pattern() -> None:
 
 def registered_commands() -> set[str]:
     source = (ROOT / "extension" / "src" / "commands" / "register.ts").read_text(encoding="utf-8")
-    return {f"amldeploy.{name}" for name in re.findall(r"command\('([A-Za-z]+)'", source)}
+    return {f"amldeploy.{name}" for name in re.findall(r"command\('([A-Za-z][A-Za-z0-9]*)'", source)}
 
 
 def test_every_contributed_command_is_registered_and_categorised() -> None:

@@ -3,7 +3,7 @@ values are ignored."""
 
 from __future__ import annotations
 
-from amldeploy.lsp.settings import TARGET_SETTINGS, Settings, parse_settings
+from amldeploy.lsp.settings import TARGET_SETTINGS, Settings, apply_environment, parse_settings
 
 
 def test_defaults_recognise_the_usual_names() -> None:
@@ -74,6 +74,7 @@ def test_target_settings_and_the_services_poll() -> None:
         "kubernetes.context": "aks",
         "kubernetes.namespace": None,
         "docker.defaultBaseImage": None,
+        "docker.caBundle": None,
     }
     # A later change keeps what it does not mention.
     later, _ = parse_settings({"kubernetes": {"namespace": "ml"}}, s)
@@ -83,3 +84,18 @@ def test_target_settings_and_the_services_poll() -> None:
     bad, warnings = parse_settings({"servicesPollMs": "often", "aci": "sub-1", "kubernetes": {"context": 3}}, s)
     assert len(warnings) == 3 and bad.services_poll_ms == 0 and bad.target_settings == s.target_settings
     assert any("servicesPollMs" in w for w in warnings) and any("kubernetes.context" in w for w in warnings)
+
+
+def test_the_docker_settings_become_the_servers_environment_and_unsetting_one_brings_back_the_original() -> None:
+    environ = {"AMLDEPLOY_DOCKER_CA_BUNDLE": "/etc/proxy-ca.pem", "PATH": "/bin"}
+    original = {"AMLDEPLOY_DOCKER_BASE_IMAGE": None, "AMLDEPLOY_DOCKER_CA_BUNDLE": "/etc/proxy-ca.pem"}
+    chosen, _ = parse_settings({"docker": {"defaultBaseImage": "registry.local/py:3.11", "caBundle": "/ca.pem"}})
+    apply_environment(chosen.target_settings, environ, original)
+    assert environ == {
+        "AMLDEPLOY_DOCKER_BASE_IMAGE": "registry.local/py:3.11",
+        "AMLDEPLOY_DOCKER_CA_BUNDLE": "/ca.pem",
+        "PATH": "/bin",
+    }
+    cleared, _ = parse_settings({"docker": {"defaultBaseImage": None, "caBundle": ""}}, chosen)
+    apply_environment(cleared.target_settings, environ, original)
+    assert environ == {"AMLDEPLOY_DOCKER_CA_BUNDLE": "/etc/proxy-ca.pem", "PATH": "/bin"}

@@ -132,6 +132,25 @@ class ConfigEditor:
         tail = self.newline if self.text[end - 1 : end] == "\n" else ""
         return [Edit(colon + 1, end, " {}" + tail)]
 
+    def insert_object(self, obj: Node, key: str, members: list[tuple[str, str]]) -> Edit | None:
+        """Add ``key`` holding an object of ``members`` (key, value text): in a YAML block mapping as an indented
+        block of its own lines, elsewhere as a flow object on the key's line."""
+        if self.yaml and not self._flow(obj) and obj.members:
+            last = obj.members[-1]
+            if last.value is None:
+                return None
+            line_start = self.index.line_start(self.index.line_of(last.key_start))
+            indent = self.text[line_start : last.key_start]
+            if indent.strip():
+                return None  # `- key: value`: the mapping is an item of a list
+            end = self._after_lines(last)
+            nl = self.newline
+            lead = "" if self.text[end - 1 : end] == "\n" else nl
+            block = "".join(f"{indent}  {k}: {v}{nl}" for k, v in members)
+            return Edit(end, end, f"{lead}{indent}{key}:{nl}{block}")
+        flow = ", ".join(f"{json.dumps(k) if not self.yaml else k}: {v}" for k, v in members)
+        return self.insert_member(obj, key, "{" + flow + "}")
+
     def insert_member(self, obj: Node, key: str, value_text: str) -> Edit | None:
         """Add ``key: value_text`` after the last member of ``obj`` (or inside an empty ``{}``)."""
         if obj.kind != "object":

@@ -8,10 +8,12 @@ from amldeploy.lsp.features import (
     code_actions,
     completion,
     diagnostics,
+    export,
     hover,
     logs,
     operations,
     outline,
+    profile,
     services,
     workspace,
 )
@@ -26,5 +28,7 @@ FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (
     services.register,
     operations.register,
     logs.register,
+    profile.register,
     workspace.register,
+    export.register,
 )

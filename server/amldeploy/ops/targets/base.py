@@ -15,6 +15,7 @@ from amldeploy.ops.keys import ServiceKeys
 from amldeploy.ops.model_specs import ModelSpec
 from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service
+from amldeploy.ops.usage import UsageProbe
 
 
 @dataclass(slots=True)
@@ -88,6 +89,14 @@ class Tunneling(Protocol):
     (a port-forward) for as long as the context is held, and yields the service with that address."""
 
     def reach(self, service: Service) -> AbstractContextManager[Service]: ...
+
+
+@runtime_checkable
+class Measurable(Protocol):
+    """What a target that can measure its services adds (``amldeploy profile``): ``usage_probe(name)`` reads the
+    service's ``Usage`` each time it is called (``ServiceNotFound`` / ``OpsError`` when it cannot)."""
+
+    def usage_probe(self, name: str) -> UsageProbe: ...
 
 
 @dataclass(frozen=True, slots=True)

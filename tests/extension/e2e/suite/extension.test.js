@@ -1,6 +1,6 @@
 'use strict';
 // In a real VS Code host (code-server 4.100.3): the extension starts the Python server, shows diagnostics,
-// completes keys, and deploys / tails / scores / deletes a service on the process target.
+// completes keys, and deploys / tails / scores / profiles / deletes a service on the process target.
 const assert = require('assert');
 const path = require('path');
 const vscode = require('vscode');
@@ -118,6 +118,25 @@ suite('amldeploy in VS Code', () => {
       const swagger = JSON.parse(vscode.window.activeTextEditor.document.getText());
       assert.strictEqual(swagger.swagger, '2.0');
       assert.ok(swagger.paths['/score'], 'the swagger document describes /score');
+
+      // Profile Service…: a short load; the report opens, and the size goes into the (unsaved) config.
+      const config = path.join(dir, 'deploymentconfig.json');
+      const profile = await vscode.commands.executeCommand('amldeploy.profileService', name, {
+        samples: [path.join(dir, 'sample-request.json')],
+        durationS: 2,
+        concurrency: 2,
+        deploymentConfig: config,
+        apply: true,
+      });
+      assert.ok(profile && profile.requests > 0 && profile.errors === 0, JSON.stringify(profile));
+      const report = vscode.workspace.textDocuments.find((d) => d.languageId === 'markdown' && d.getText().startsWith(`# Profile of ${name}`));
+      assert.ok(report, 'the report opened');
+      assert.match(report.getText(), /\*\*Recommended `containerResourceRequirements`\*\* \(30 % headroom\): `cpu`: [\d.]+, `memoryInGB`: [\d.]+/);
+      const edited = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === config);
+      assert.ok(edited && edited.isDirty, 'the recommendation is an unsaved edit of the config');
+      assert.deepStrictEqual(JSON.parse(edited.getText()), { computeType: 'local', containerResourceRequirements: profile.edit.values });
+      await vscode.window.showTextDocument(edited);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
       passed = true;
     } finally {
       const deleted = await vscode.commands.executeCommand('amldeploy.delete', name, true);

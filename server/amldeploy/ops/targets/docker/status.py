@@ -12,6 +12,7 @@ from amldeploy.ops.package.dockerfile import PORT
 from amldeploy.ops.service import Service
 from amldeploy.ops.states import State, container_state
 from amldeploy.ops.targets.docker import labels as lb
+from amldeploy.ops.usage import Usage
 
 TARGET = "docker"
 HOST = "127.0.0.1"
@@ -91,3 +92,14 @@ def describe(attrs: dict[str, Any], check: bool = True, starting: bool = False) 
             "folder": labels.get(lb.FOLDER),
         },
     )
+
+
+def container_usage(stats: dict[str, Any]) -> Usage:
+    """A container's ``Usage`` from one reading of the engine's stats: its cgroup's CPU time, and its memory less
+    the inactive page cache the kernel may take back (what ``docker stats`` shows)."""
+    cpu_ns = ((stats.get("cpu_stats") or {}).get("cpu_usage") or {}).get("total_usage") or 0
+    memory = stats.get("memory_stats") or {}
+    detail = memory.get("stats") or {}
+    cache = detail.get("inactive_file", detail.get("total_inactive_file", 0)) or 0  # cgroup v2, else v1
+    used = int(memory.get("usage") or 0)
+    return Usage(int(cpu_ns) / 1e9, max(0, used - int(cache)))

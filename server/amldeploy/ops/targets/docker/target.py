@@ -32,7 +32,7 @@ from amldeploy.ops.errors import Cancelled, DeployFailed, OpsError, ServiceNotFo
 from amldeploy.ops.frontend import front_end_of
 from amldeploy.ops.health import HEALTH_TRIES, wait_healthy
 from amldeploy.ops.keys import ServiceKeys
-from amldeploy.ops.locks import current_holder, service_lock
+from amldeploy.ops.locks import current_holder, service_lock, shared_root
 from amldeploy.ops.package.plan import Package, plan_package
 from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service, now_iso
@@ -41,8 +41,17 @@ from amldeploy.ops.targets.base import DeployRequest, TargetInfo, TargetSetting
 from amldeploy.ops.targets.docker import engine as eng
 from amldeploy.ops.targets.docker import labels as lb
 from amldeploy.ops.targets.docker.build import ensure_image
-from amldeploy.ops.targets.docker.status import HOST, KEY_VARIABLES, PORT_KEY, describe, environment, published_port
+from amldeploy.ops.targets.docker.status import (
+    HOST,
+    KEY_VARIABLES,
+    PORT_KEY,
+    container_usage,
+    describe,
+    environment,
+    published_port,
+)
 from amldeploy.ops.targets.process.launch import check_port
+from amldeploy.ops.usage import Usage, UsageProbe
 
 BASE_IMAGE_ENV = "AMLDEPLOY_DOCKER_BASE_IMAGE"
 CA_BUNDLE_ENV = "AMLDEPLOY_DOCKER_CA_BUNDLE"
@@ -61,6 +70,10 @@ class DockerTarget:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+
+    def lock_root(self) -> Path:
+        """The engine's services are the same from every folder: so is the lock of each."""
+        return shared_root(f"docker {eng.engine_address()}")
 
     # --- package ------------------------------------------------------------------------------------------
 
@@ -86,7 +99,7 @@ class DockerTarget:
     # --- deploy -------------------------------------------------------------------------------------------
 
     def deploy(self, request: DeployRequest, reporter: Reporter) -> Service:
-        with service_lock(self.root, self.name, request.name, "deploy", reporter):
+        with service_lock(self.lock_root(), self.name, request.name, "deploy", reporter):
             engine = eng.client()
             try:
                 return self._deploy(engine, request, reporter)
@@ -233,6 +246,23 @@ class DockerTarget:
         with self._one(name) as container:
             return describe(container.attrs)
 
+    def usage_probe(self, name: str) -> UsageProbe:
+        """The container's CPU time and memory, from the engine's stats (one reading per call, no stream)."""
+        engine = eng.client()
+        container = self._find(engine, name)
+
+        def probe() -> Usage:
+            try:
+                stats = container.stats(stream=False, one_shot=True)
+            except Exception as exc:
+                raise OpsError(
+                    f"the engine gave no stats for {container.name}: {getattr(exc, 'explanation', None) or exc}",
+                    f"see 'amldeploy show {name}'",
+                ) from None
+            return container_usage(stats)
+
+        return UsageProbe(probe, engine.close)
+
     def keys(self, name: str) -> ServiceKeys:
         with self._one(name) as container:
             env = environment(container.attrs)
@@ -256,7 +286,7 @@ class DockerTarget:
         return _follow(engine, container, how, stop or (lambda: False))
 
     def delete(self, name: str, reporter: Reporter, purge: bool = False) -> None:
-        with service_lock(self.root, self.name, name, "delete", reporter):
+        with service_lock(self.lock_root(), self.name, name, "delete", reporter):
             engine = eng.client()
             try:
                 containers = self._containers(engine, name)
@@ -303,7 +333,7 @@ class DockerTarget:
         why = eng.why_unavailable()
         where = f"the Docker engine at {eng.engine_address()}" + (f", which does not answer: {why}" if why else "")
         missing = ServiceNotFound(name, where)
-        holder = current_holder(self.root, self.name, name)
+        holder = current_holder(self.lock_root(), self.name, name)
         if holder is not None and holder.operation == "deploy":  # its container is not created yet
             missing.hint = f"{holder.in_progress(name)}: run the command again once it has ended"
         return missing
@@ -447,6 +477,9 @@ def _settings(root: Path, values: Mapping[str, str | None]) -> list[TargetSettin
     return [
         TargetSetting("engine", "Engine", eng.engine_address()),
         TargetSetting("defaultBaseImage", "Default base image", base or "python:3.12-slim"),
+        TargetSetting(
+            "caBundle", "CA bundle for builds", values.get("docker.caBundle") or os.environ.get(CA_BUNDLE_ENV)
+        ),
     ]
 
 

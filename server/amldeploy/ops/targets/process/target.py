@@ -38,6 +38,7 @@ from amldeploy.ops.targets.process.store import (
     service_names,
     stop_process,
 )
+from amldeploy.ops.usage import Usage, UsageProbe, process_tree_usage
 
 CRASH_LOG_LINES = 40
 # ``amldeploy serve`` exits 3 when the script fails to load or init() raises; these mean it never got that far.
@@ -294,6 +295,21 @@ class ProcessTarget:
             reporter.step(f"Stopping {name} (pid {pid})")
             reporter.done(True, "killed after 10 s" if stop_process(pid) else "stopped")
         folder.remove()
+
+    def usage_probe(self, name: str) -> UsageProbe:
+        """The process tree of the service (the runtime and its workers), read from ``/proc``."""
+        service = self.get(name)
+        pid = service.pid
+        if pid is None or service.state is State.FAILED:
+            raise OpsError(f"'{name}' is not running: {service.error or service.state}", f"deploy {name} again")
+
+        def probe() -> Usage:
+            try:
+                return process_tree_usage(pid)
+            except ProcessLookupError:
+                raise OpsError(f"the process of '{name}' (pid {pid}) is gone", f"see 'amldeploy logs {name}'") from None
+
+        return UsageProbe(probe)
 
     def keys(self, name: str) -> ServiceKeys:
         folder = self._folder(name)
