@@ -113,7 +113,7 @@ class KubernetesTarget:
 
     def dry_run(self, request: DeployRequest, reporter: Reporter) -> list[dict[str, Any]]:
         """The objects a deploy would apply, for review or GitOps: no cluster, no engine; Secrets redacted."""
-        from amldeploy.ops.targets.kubernetes.image import planned
+        from amldeploy.ops.targets.images import planned
 
         spec, warnings = self._spec(request)
         for warning in warnings:
@@ -130,7 +130,7 @@ class KubernetesTarget:
 
     def package(self, request: DeployRequest, reporter: Reporter) -> dict[str, Any]:
         """The image a deploy would run: built on the local engine and, with a registry, pushed there."""
-        from amldeploy.ops.targets.kubernetes.image import provide, registry_of
+        from amldeploy.ops.targets.images import provide, registry_of
 
         image = provide(request, self.root, reporter)
         pushed = bool(registry_of(request)) and not request.image
@@ -143,7 +143,7 @@ class KubernetesTarget:
         for warning in warnings:
             reporter.warning(warning)
         with service_lock(self.root, self.name, request.name, "deploy", reporter):
-            from amldeploy.ops.targets.kubernetes.image import provide
+            from amldeploy.ops.targets.images import provide
 
             options = ClusterOptions.from_settings(self._settings_of(request))
             reporter.step("Connecting to the cluster")
