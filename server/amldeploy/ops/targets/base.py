@@ -150,6 +150,7 @@ BUILTIN_TARGETS = (
     "amldeploy.ops.targets.process.target",
     "amldeploy.ops.targets.docker.target",
     "amldeploy.ops.targets.kubernetes.target",
+    "amldeploy.ops.targets.aci.target",
 )
 
 
