@@ -184,8 +184,9 @@ async def test_deploy_list_score_follow_and_delete(lsp: Session) -> None:
 
     snapshot = await lsp.request(protocol.SERVICES, {})
     assert snapshot["root"] == str(lsp.root)
-    process, docker, kubernetes = snapshot["targets"]  # the others are listed too, available or not
-    assert (docker["name"], kubernetes["name"]) == ("docker", "kubernetes")
+    process, docker, kubernetes, aci = snapshot["targets"]  # the others are listed too, available or not
+    assert (docker["name"], kubernetes["name"], aci["name"]) == ("docker", "kubernetes", "aci")
+    assert aci["settings"][0] == {"key": "subscription", "label": "Subscription", "value": "sub-2"}
     assert (process["name"], process["label"], process["available"], process["canPackage"]) == (
         "process",
         "Local processes",
@@ -301,7 +302,8 @@ async def test_failures_answer_request_failed(lsp: Session) -> None:
 
     package = await lsp.failure(protocol.PACKAGE, {"name": "sk-pkg", **DEPLOY_ARGS})
     assert package.message == "the process target runs score.py from source: there is no image to package"
-    assert "docker" in plain(package.data)["hint"]  # the target that builds images, available or why not
+    # The targets that build images, available or why not (the ACI target is always offered: it may deploy --image).
+    assert "docker" in plain(package.data)["hint"] or "aci" in plain(package.data)["hint"]
 
     assert "Traceback" not in json.dumps([m.message for m in lsp.client.log_messages])
     assert lsp.changed == []  # nothing was deployed or deleted

@@ -462,13 +462,10 @@ def _hint(judged: st.Verdict) -> str:
     )
 
 
-def _reason() -> str | None:
-    why = AzureOptions.from_settings({}).missing()
-    return None if why is None else f"{why}; sign in to Azure too ('az login')"
-
-
 def _available() -> bool:
-    return _reason() is None
+    # The only target of computeType ACI: chosen even before a subscription is, so that its deploy says what to
+    # give (--subscription, --resource-group) rather than that no target takes ACI.
+    return True
 
 
 def _settings(root: Path, values: Mapping[str, str | None]) -> builtins.list[TargetSetting]:
@@ -502,7 +499,6 @@ TARGET = TargetInfo(
     available=_available,
     compute_types=("ACI",),
     label="Azure Container Instances",
-    reason=_reason,
     settings=_settings,
     rows=_rows,
 )
