@@ -7,82 +7,25 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 from pathlib import Path
-from typing import Any
 
-import pytest
-
-from amldeploy.ops.prepare import prepare_deploy
 from amldeploy.ops.reporter import RecordingReporter
-from amldeploy.ops.service import Service
 from amldeploy.ops.states import State
 from amldeploy.ops.targets.aci.target import AciTarget
 from tests.infra.aci import FakeAzure
-from tests.python.cli_run import EXAMPLE, run_amldeploy
-
-PRIMARY = "aciPrimaryKey0123456789ABCDEFGHIJ"
-SECONDARY = "aciSecondaryKey0123456789ABCDEFGH"
-CERT_TEXT = "MIIBacicertificatebody"
-KEY_TEXT = "MIIEaciprivatekeybody"
-IMAGE = "registry.example.com/team/sk:0123456789ab"
-REGISTRY_PASSWORD = "registry-s3cret-password"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    for name in ("inferenceconfig.json", "score.py", "environment.yml"):
-        shutil.copy(EXAMPLE / name, tmp_path / name)
-    ic = json.loads((tmp_path / "inferenceconfig.json").read_text())
-    ic["environment"] = {"environmentVariables": {"MODEL_FLAVOUR": "ridge"}}
-    ic.pop("condaFile", None)
-    (tmp_path / "inferenceconfig.json").write_text(json.dumps(ic))
-    (tmp_path / "model.joblib").write_bytes(b"not a real model; the fake runs nothing")
-    (tmp_path / "cert.pem").write_text(f"-----BEGIN CERTIFICATE-----\n{CERT_TEXT}\n-----END CERTIFICATE-----\n")
-    (tmp_path / "key.pem").write_text(f"-----BEGIN PRIVATE KEY-----\n{KEY_TEXT}\n-----END PRIVATE KEY-----\n")
-    return tmp_path
-
-
-def aci_config(**fields: Any) -> str:
-    config: dict[str, Any] = {
-        "computeType": "ACI",
-        "containerResourceRequirements": {"cpu": 1.5, "memoryInGB": 2.5},
-        "authEnabled": True,
-        "keys": {"primaryKey": PRIMARY, "secondaryKey": SECONDARY},
-    }
-    config.update(fields)
-    return json.dumps(config)
-
-
-@pytest.fixture
-def target(azure: FakeAzure, azure_env: dict[str, str], project: Path, monkeypatch: pytest.MonkeyPatch) -> AciTarget:
-    monkeypatch.setenv("AMLDEPLOY_ACI_POLL_INTERVAL_S", "0")
-    monkeypatch.setenv("AMLDEPLOY_ACI_READY_TIMEOUT_S", "20")
-    target = AciTarget(project)
-    target.configure({"aci.resourceGroup": azure.resource_group})
-    return target
-
-
-def deploy(target: AciTarget, project: Path, config: str, name: str = "sk-aci", **fields: Any) -> Service:
-    (project / "deploymentconfig.json").write_text(config)
-    prepared = prepare_deploy(
-        name, project / "inferenceconfig.json", project / "deploymentconfig.json", ["model.joblib"], project, "aci"
-    )
-    prepared.request.image = IMAGE
-    for key, value in fields.items():
-        setattr(prepared.request, key, value)
-    return target.deploy(prepared.request, RecordingReporter())
-
-
-def put_body(azure: FakeAzure, name: str = "sk-aci") -> dict[str, Any]:
-    puts = [r for r in azure.requests if r.method == "PUT" and r.path.lower().endswith(f"/containergroups/{name}")]
-    assert puts, azure.operations()
-    body: dict[str, Any] = puts[-1].body
-    return body
-
-
-def env_of(container: dict[str, Any]) -> dict[str, dict[str, str]]:
-    return {v["name"]: v for v in container["properties"]["environmentVariables"]}
+from tests.python.aci.helpers import (
+    CERT_TEXT,
+    IMAGE,
+    KEY_TEXT,
+    PRIMARY,
+    REGISTRY_PASSWORD,
+    SECONDARY,
+    aci_config,
+    deploy,
+    env_of,
+    put_body,
+)
+from tests.python.cli_run import run_amldeploy
 
 
 def test_the_container_group_carries_the_config_field_by_field(

@@ -1,0 +1,116 @@
+"""What the ACI target says when Azure refuses or the group does not come up: not signed in, 401, 403 naming the
+action and the role, quota and capacity (Unschedulable), an image that cannot be pulled (Failed), a crash loop
+(Unhealthy, with its log); and logs followed by polling, each line once."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from amldeploy.ops.errors import DeployFailed, OpsError
+from amldeploy.ops.reporter import RecordingReporter
+from amldeploy.ops.states import State
+from amldeploy.ops.targets.aci.target import AciTarget
+from tests.infra.aci import FakeAzure
+from tests.python.aci.helpers import IMAGE, deploy
+
+PLAIN = json.dumps({"computeType": "ACI", "containerResourceRequirements": {"cpu": 1, "memoryInGB": 1.5}})
+
+
+def test_not_signed_in_says_how_to_sign_in(
+    target: AciTarget, project: Path, azure: FakeAzure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PATH", "/nonexistent")  # no Azure CLI, PowerShell or azd to ask
+    monkeypatch.setenv("IDENTITY_ENDPOINT", "https://127.0.0.1:9/token")  # no managed identity either: refused
+    monkeypatch.setenv("IDENTITY_HEADER", "x")
+    with pytest.raises(OpsError) as raised:
+        deploy(target, project, PLAIN)
+    assert raised.value.message.startswith("not signed in to Azure"), raised.value.message
+    assert raised.value.hint and "az login" in raised.value.hint and "AZURE_CLIENT_SECRET" in raised.value.hint
+    assert not [r for r in azure.requests if r.method == "PUT"]
+
+
+def test_a_401_says_to_sign_in_again(target: AciTarget, project: Path, azure: FakeAzure) -> None:
+    azure.fail("ContainerGroups_CreateOrUpdate", 401, "ExpiredAuthenticationToken", "The access token expiry UTC time")
+    with pytest.raises(OpsError) as raised:
+        deploy(target, project, PLAIN)
+    assert "401 ExpiredAuthenticationToken" in raised.value.message
+    assert raised.value.hint and "sign in again" in raised.value.hint
+
+
+def test_a_403_names_the_action_and_the_role(target: AciTarget, project: Path, azure: FakeAzure) -> None:
+    azure.deny("Microsoft.ContainerInstance/containerGroups/write")
+    with pytest.raises(OpsError) as raised:
+        deploy(target, project, PLAIN)
+    message, hint = raised.value.message, raised.value.hint or ""
+    assert "403 AuthorizationFailed" in message
+    assert "Microsoft.ContainerInstance/containerGroups/write" in message
+    assert f"/resourceGroups/{azure.resource_group}" in message
+    assert "Contributor" in hint and "az role assignment create" in hint
+
+
+@pytest.mark.parametrize("fault", ["quota_reached", "capacity_unavailable"])
+def test_quota_or_capacity_is_unschedulable(target: AciTarget, project: Path, azure: FakeAzure, fault: str) -> None:
+    getattr(azure, fault)()
+    with pytest.raises(DeployFailed) as raised:
+        deploy(target, project, PLAIN)
+    assert raised.value.service is not None and raised.value.service.state is State.UNSCHEDULABLE
+    assert "Unschedulable" in raised.value.message
+    assert raised.value.hint and "memoryInGB" in raised.value.hint
+
+
+def test_an_image_that_cannot_be_pulled_is_failed(target: AciTarget, project: Path, azure: FakeAzure) -> None:
+    azure.pull_fails(IMAGE)
+    with pytest.raises(DeployFailed) as raised:
+        deploy(target, project, PLAIN)
+    service = raised.value.service
+    assert service is not None and service.state is State.FAILED
+    assert "InaccessibleImage" in raised.value.message or "pulled" in raised.value.message
+    assert raised.value.hint and "--registry" in raised.value.hint
+    assert target.get("sk-aci").state is State.FAILED
+
+
+def test_a_crash_loop_is_unhealthy_with_its_log(target: AciTarget, project: Path, azure: FakeAzure) -> None:
+    azure.crash_loop(IMAGE, restarts=4, exit_code=3, logs="loading model\nRuntimeError: the model file is missing\n")
+    with pytest.raises(DeployFailed) as raised:
+        deploy(target, project, PLAIN)
+    service = raised.value.service
+    assert service is not None and service.state is State.UNHEALTHY
+    assert "4 restarts" in (service.error or "") and "exit code 3" in (service.error or "")
+    assert any("the model file is missing" in line for line in raised.value.log_tail), raised.value.log_tail
+
+
+def test_no_registry_and_no_image_is_a_usage_error(target: AciTarget, project: Path) -> None:
+    with pytest.raises(OpsError) as raised:
+        deploy(target, project, PLAIN, image=None)
+    assert "--registry" in (raised.value.hint or "") and raised.value.status == 2
+
+
+def test_logs_follow_by_polling_without_duplicates(target: AciTarget, project: Path, azure: FakeAzure) -> None:
+    deploy(target, project, PLAIN)
+    azure.append_logs("sk-aci", "scoring", "first\nsecond")
+    lines: list[str] = []
+    stop = threading.Event()
+
+    def collect() -> None:
+        lines.extend(target.logs("sk-aci", follow=True, stop=stop.is_set))
+
+    follower = threading.Thread(target=collect, daemon=True)
+    follower.start()
+    time.sleep(1.5)
+    azure.append_logs("sk-aci", "scoring", "third\nthird")  # the same text twice is two lines
+    deadline = time.monotonic() + 10
+    while lines.count("third") < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.5)  # more polls: nothing may come twice
+    stop.set()
+    follower.join(10)
+    assert lines == ["first", "second", "third", "third"]
+    assert target.logs("sk-aci", tail=1) is not None
+    target.delete("sk-aci", RecordingReporter())
