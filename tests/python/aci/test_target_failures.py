@@ -114,3 +114,43 @@ def test_logs_follow_by_polling_without_duplicates(target: AciTarget, project: P
     assert lines == ["first", "second", "third", "third"]
     assert target.logs("sk-aci", tail=1) is not None
     target.delete("sk-aci", RecordingReporter())
+
+
+def test_throttling_and_a_server_error_are_retried(target: AciTarget, project: Path, azure: FakeAzure) -> None:
+    azure.throttle("ContainerGroups_CreateOrUpdate", retry_after_s=1)
+    azure.server_error("ContainerGroups_Get")
+    service = deploy(target, project, PLAIN)
+    assert service.state is State.HEALTHY
+    statuses = [
+        r.status for r in azure.requests if r.operation in ("ContainerGroups_CreateOrUpdate", "ContainerGroups_Get")
+    ]
+    assert 429 in statuses and 500 in statuses
+
+
+def test_a_group_still_transitioning_is_a_conflict_to_wait_for(
+    target: AciTarget, project: Path, azure: FakeAzure
+) -> None:
+    azure.fail("ContainerGroups_CreateOrUpdate", 409, "ContainerGroupTransitioning", "still transitioning")
+    with pytest.raises(OpsError) as raised:
+        deploy(target, project, PLAIN)
+    assert "still changing" in raised.value.message and not isinstance(raised.value, DeployFailed)
+
+
+def test_the_azure_sdks_stay_unimported_until_the_target_talks_to_azure(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    check = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from amldeploy.ops.targets.base import all_services, choose_target, target_names\n"
+        "assert 'aci' in target_names() and choose_target('ACI') == 'aci'\n"
+        "assert [s for s in all_services(Path.cwd()) if s.target == 'aci'] == []\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'azure'))\n"
+    )
+    env = {"KUBECONFIG": str(tmp_path / "none"), "DOCKER_HOST": "unix:///nonexistent/docker.sock", "PATH": ""}
+    proc = subprocess.run(
+        [sys.executable, "-c", check], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

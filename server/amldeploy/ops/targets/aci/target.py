@@ -173,6 +173,12 @@ class AciTarget:
                     "(location), or ask for more quota ('az container list-usage --location REGION' shows it)",
                     service,
                 ) from None
+            if code == "ContainerGroupTransitioning":
+                reporter.done(False, code)
+                raise OpsError(
+                    f"the container group {name} is still changing (a deploy or delete of it is under way)",
+                    f"wait for it ('amldeploy show {name}'), then deploy again",
+                ) from None
             if exc.status_code in (401, 403) or code in ("ResourceGroupNotFound", "SubscriptionNotFound"):
                 reporter.done(False, code or str(exc.status_code))
                 raise translate(exc, f"create the container group {name}", clients) from None
