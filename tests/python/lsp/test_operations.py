@@ -302,8 +302,7 @@ async def test_failures_answer_request_failed(lsp: Session) -> None:
 
     package = await lsp.failure(protocol.PACKAGE, {"name": "sk-pkg", **DEPLOY_ARGS})
     assert package.message == "the process target runs score.py from source: there is no image to package"
-    # The targets that build images, available or why not (the ACI target is always offered: it may deploy --image).
-    assert "docker" in plain(package.data)["hint"] or "aci" in plain(package.data)["hint"]
+    assert "docker" in plain(package.data)["hint"]  # the target that builds images, available or why not
 
     assert "Traceback" not in json.dumps([m.message for m in lsp.client.log_messages])
     assert lsp.changed == []  # nothing was deployed or deleted

@@ -128,7 +128,8 @@ class AciTarget:
             raise OpsError(
                 "ACI pulls the service's image from a registry, and none is given",
                 "give --registry HOST[/NAMESPACE] (an Azure Container Registry, say; --registry-username for a "
-                "private one) to build and push it, or --image REF of an image already pushed",
+                "private one) to build and push it, or --image REF of an image already pushed; or run it on this "
+                "machine with --target docker (or --target process)",
                 EXIT_USAGE,
             )
         options = self._options(request)
@@ -507,4 +508,5 @@ TARGET = TargetInfo(
     label="Azure Container Instances",
     settings=_settings,
     rows=_rows,
+    builds_with="docker",
 )
