@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from amldeploy.ops.errors import DeployFailed, OpsError
+from amldeploy.ops.errors import Cancelled, DeployFailed, OpsError
 from amldeploy.ops.reporter import RecordingReporter
 from amldeploy.ops.states import State
 from amldeploy.ops.targets.aci.target import AciTarget
@@ -154,3 +154,39 @@ def test_the_azure_sdks_stay_unimported_until_the_target_talks_to_azure(tmp_path
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+class CancellingReporter(RecordingReporter):
+    """An editor's cancel button pressed while the group provisions."""
+
+    def progress(self, message: str, fraction: float | None = None) -> None:
+        super().progress(message, fraction)
+        if message.startswith("provisioning"):
+            raise Cancelled()
+
+
+def test_a_cancelled_deploy_removes_the_group_it_created(target: AciTarget, project: Path, azure: FakeAzure) -> None:
+    from amldeploy.ops.prepare import prepare_deploy
+
+    (project / "deploymentconfig.json").write_text(PLAIN)
+    prepared = prepare_deploy(
+        "sk-cancel", project / "inferenceconfig.json", project / "deploymentconfig.json", [], project, "aci"
+    )
+    prepared.request.image = IMAGE
+    with pytest.raises(Cancelled):
+        target.deploy(prepared.request, CancellingReporter())
+    assert "ContainerGroups_Delete" in azure.operations()
+    assert target.list() == []
+    assert not (project / ".amldeploy" / "aci" / "sk-cancel.keys.json").exists()
+
+
+def test_a_refused_redeploy_keeps_the_keys_of_the_running_group(
+    target: AciTarget, project: Path, azure: FakeAzure
+) -> None:
+    deploy(target, project, json.dumps({"computeType": "ACI", "authEnabled": True}))
+    keys = target.keys("sk-aci")
+    azure.deny("Microsoft.ContainerInstance/containerGroups/write")
+    new_keys = {"primaryKey": "newPrimaryKey0123456789ABCDEFGHIJ", "secondaryKey": "newSecondaryKey0123456789ABCDEF"}
+    with pytest.raises(OpsError):
+        deploy(target, project, json.dumps({"computeType": "ACI", "authEnabled": True, "keys": new_keys}))
+    assert target.keys("sk-aci") == keys

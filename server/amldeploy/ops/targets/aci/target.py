@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from amldeploy.ops.errors import EXIT_USAGE, DeployFailed, OpsError, ServiceNotFound
+from amldeploy.ops.errors import EXIT_USAGE, Cancelled, DeployFailed, OpsError, ServiceNotFound
 from amldeploy.ops.keys import ServiceKeys
 from amldeploy.ops.locks import service_lock
 from amldeploy.ops.reporter import Reporter
@@ -141,14 +141,42 @@ class AciTarget:
                 location = spec.location or options.region or clients.resource_group_location()
                 reporter.done(True, f"{clients.where}, {location}")
                 image = provide(request, self.root, reporter)
+                existed = self._fetch(clients, request.name) is not None
                 keys = self._keys_for(request.name, spec, clients)
                 where = (location, clients.subscription, clients.resource_group)
                 inputs = self._inputs(request, spec, image, keys, *where)
+                previous = self._stored_keys(request.name)
                 self._store_keys(request.name, keys)
-                self._put(clients, request.name, gr.body(inputs), reporter)
-                return self._wait(clients, request.name, reporter)
+                try:
+                    self._put(clients, request.name, gr.body(inputs), reporter)
+                    return self._wait(clients, request.name, reporter)
+                except Cancelled:
+                    self._undo(clients, request.name, existed, previous)
+                    raise
+                except OpsError as exc:
+                    refused = not isinstance(exc, DeployFailed) or (
+                        exc.service is not None and exc.service.state is State.UNSCHEDULABLE
+                    )
+                    if refused:  # the group was not changed: its keys are still the previous ones
+                        self._restore_keys(request.name, previous)
+                    raise
             finally:
                 clients.close()
+
+    def _undo(self, clients: Clients, name: str, existed: bool, previous: ServiceKeys | None) -> None:
+        """After a cancel: a group this deploy created goes again (an update cannot be taken back: it stays)."""
+        if existed:
+            return
+        with contextlib.suppress(Exception):
+            clients.aci.container_groups.begin_delete(clients.resource_group, name).result()
+        self._restore_keys(name, previous)
+
+    def _restore_keys(self, name: str, previous: ServiceKeys | None) -> None:
+        if previous is not None:
+            self._store_keys(name, previous)
+        else:
+            with contextlib.suppress(OSError):
+                self._keys_path(name).unlink()
 
     def _put(self, clients: Clients, name: str, body: Mapping[str, Any], reporter: Reporter) -> None:
         from azure.core.exceptions import HttpResponseError
