@@ -5,6 +5,7 @@ action and the role, quota and capacity (Unschedulable), an image that cannot be
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from amldeploy.ops.states import State
 from amldeploy.ops.targets.aci.target import AciTarget
 from tests.infra.aci import FakeAzure
 from tests.python.aci.helpers import IMAGE, deploy
+from tests.python.cli_run import Result, run_amldeploy
 
 PLAIN = json.dumps({"computeType": "ACI", "containerResourceRequirements": {"cpu": 1, "memoryInGB": 1.5}})
 
@@ -190,3 +192,29 @@ def test_a_refused_redeploy_keeps_the_keys_of_the_running_group(
     with pytest.raises(OpsError):
         deploy(target, project, json.dumps({"computeType": "ACI", "authEnabled": True, "keys": new_keys}))
     assert target.keys("sk-aci") == keys
+
+
+def cli_deploy(project: Path, env: dict[str, str], *extra: str) -> Result:
+    (project / "deploymentconfig.json").write_text(PLAIN)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AMLDEPLOY_", "AZURE_"))}
+    base.update(env, AMLDEPLOY_ACI_POLL_INTERVAL_S="0", DOCKER_HOST="unix:///nonexistent/docker.sock")
+    args = ("deploy", "sk-cli", "--ic", "inferenceconfig.json", "--dc", "deploymentconfig.json", "--image", IMAGE)
+    return run_amldeploy((*args, *extra), project, base, timeout=120)
+
+
+def test_the_command_line_names_the_missing_role(project: Path, azure: FakeAzure, azure_env: dict[str, str]) -> None:
+    azure.deny("ContainerGroups_CreateOrUpdate")
+    result = cli_deploy(project, azure_env, "--resource-group", azure.resource_group)
+    assert result.status == 1, result.both
+    assert "Microsoft.ContainerInstance/containerGroups/write" in result.err and "Contributor" in result.err
+
+
+def test_the_command_line_says_what_to_choose_and_how_to_sign_in(
+    project: Path, azure: FakeAzure, azure_env: dict[str, str]
+) -> None:
+    missing = cli_deploy(project, azure_env)
+    assert missing.status == 2 and "--resource-group" in missing.err, missing.both
+    unsigned = {k: v for k, v in azure_env.items() if k != "AZURE_CLIENT_SECRET"}
+    unsigned.update(PATH="/nonexistent", IDENTITY_ENDPOINT="https://127.0.0.1:9/token", IDENTITY_HEADER="x")
+    result = cli_deploy(project, unsigned, "--resource-group", azure.resource_group)
+    assert result.status == 1 and "not signed in to Azure" in result.err and "az login" in result.err, result.both
