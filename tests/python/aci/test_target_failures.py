@@ -218,3 +218,15 @@ def test_the_command_line_says_what_to_choose_and_how_to_sign_in(
     unsigned.update(PATH="/nonexistent", IDENTITY_ENDPOINT="https://127.0.0.1:9/token", IDENTITY_HEADER="x")
     result = cli_deploy(project, unsigned, "--resource-group", azure.resource_group)
     assert result.status == 1 and "not signed in to Azure" in result.err and "az login" in result.err, result.both
+
+
+def test_the_subscription_defaults_to_the_azure_clis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from amldeploy.ops.targets.aci.azure import AzureOptions
+
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
+    monkeypatch.setenv("AZURE_CONFIG_DIR", str(tmp_path))
+    assert AzureOptions.from_settings({}).subscription is None
+    profile = {"subscriptions": [{"id": "sub-a"}, {"id": "sub-b", "isDefault": True}]}
+    (tmp_path / "azureProfile.json").write_bytes(json.dumps(profile).encode("utf-8-sig"))
+    assert AzureOptions.from_settings({}).subscription == "sub-b"
+    assert AzureOptions.from_settings({"aci.subscription": "sub-c"}).subscription == "sub-c"

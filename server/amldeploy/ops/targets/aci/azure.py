@@ -8,8 +8,10 @@ The SDKs (azure-identity, azure-mgmt-*) are imported inside the functions that u
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -67,7 +69,7 @@ class AzureOptions:
         except ValueError:
             raise OpsError(f"{POLL_ENV}={poll_text!r} is no number of seconds", None, EXIT_USAGE) from None
         return cls(
-            subscription=pick(SUBSCRIPTION_SETTING, SUBSCRIPTION_ENV),
+            subscription=pick(SUBSCRIPTION_SETTING, SUBSCRIPTION_ENV) or cli_default_subscription(),
             resource_group=pick(RESOURCE_GROUP_SETTING, RESOURCE_GROUP_ENV),
             region=pick(REGION_SETTING, REGION_ENV),
             arm_endpoint=(pick(ARM_ENDPOINT_SETTING, ARM_ENDPOINT_ENV) or PUBLIC_ARM).rstrip("/"),
@@ -78,8 +80,8 @@ class AzureOptions:
         """What is not configured (None when the subscription and resource group are)."""
         if not self.subscription:
             return (
-                "no Azure subscription is chosen (--subscription ID, the aci.subscription setting or "
-                f"{SUBSCRIPTION_ENV})"
+                "no Azure subscription is chosen (--subscription ID, the aci.subscription setting, "
+                f"{SUBSCRIPTION_ENV} or the Azure CLI's default: 'az account set --subscription ID')"
             )
         if not self.resource_group:
             return (
@@ -105,13 +107,52 @@ class AzureOptions:
         return audience.rstrip("/") + "/.default"
 
 
+def cli_default_subscription() -> str | None:
+    """The Azure CLI's default subscription (``az account set``), from its profile; None without one."""
+    from amldeploy.ops.choices import azure_config_dir, azure_subscriptions
+
+    for choice in azure_subscriptions(azure_config_dir(os.environ)).choices:
+        if (choice.description or "").startswith("default"):
+            return choice.value
+    return None
+
+
+_credentials: dict[str, Any] = {}
+_IDENTITY_ENV = (
+    AUTHORITY_ENV,
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_USERNAME",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "IDENTITY_ENDPOINT",
+    "MSI_ENDPOINT",
+    "AZURE_CONFIG_DIR",
+    "PATH",
+)
+_credentials_lock = threading.Lock()
+
+
 def credential() -> Any:
-    """``DefaultAzureCredential`` (environment, workload identity, managed identity, Azure CLI, ...), against the
+    """One credential per authority for the process (the language server lists services every few seconds: its
+    token is reused until it expires, rather than asked for again, which may start 'az' each time).
+
+    ``DefaultAzureCredential`` (environment, workload identity, managed identity, Azure CLI, ...), against the
     authority of ``AZURE_AUTHORITY_HOST`` when set; instance discovery (which asks the public cloud) only for the
     public clouds' authorities."""
+    authority = os.environ.get(AUTHORITY_ENV) or None
+    # A new identity in the environment (another service principal, a new login folder) gets its own credential.
+    identity = hashlib.sha256("\0".join(os.environ.get(n, "") for n in _IDENTITY_ENV).encode()).hexdigest()
+    with _credentials_lock:
+        if identity not in _credentials:
+            _credentials[identity] = _new_credential(authority)
+        return _credentials[identity]
+
+
+def _new_credential(authority: str | None) -> Any:
     from azure.identity import DefaultAzureCredential
 
-    authority = os.environ.get(AUTHORITY_ENV) or None
     kwargs: dict[str, Any] = {"exclude_interactive_browser_credential": True}
     if authority:
         kwargs["authority"] = authority
@@ -146,10 +187,7 @@ class Clients:
                 raise translate(exc, "read the resource group", self) from None
 
     def close(self) -> None:
-        self.aci.close()
-        close = getattr(self.credential, "close", None)
-        if close is not None:
-            close()
+        self.aci.close()  # the credential stays: it is the process's (``credential()``)
 
     @property
     def where(self) -> str:
