@@ -217,9 +217,12 @@ def error_code(exc: BaseException) -> str:
     return str(getattr(error, "code", None) or "")
 
 
-def translate(exc: BaseException, doing: str, clients: Clients | None = None) -> BaseException:
-    """``exc`` as an ``OpsError`` saying what to do when it is a sign-in or permission failure (else ``exc``)."""
+def translate(exc: BaseException, doing: str, clients: Clients | None = None) -> OpsError:
+    """``exc`` as an ``OpsError`` saying what to do: sign in, sign in again, ask for a role, check the network."""
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
+
+    if isinstance(exc, OpsError):
+        return exc
 
     where = f" ({clients.where})" if clients is not None else ""
     if isinstance(exc, ClientAuthenticationError) and getattr(exc, "status_code", None) != 401:
@@ -257,7 +260,7 @@ def translate(exc: BaseException, doing: str, clients: Clients | None = None) ->
             f"cannot {doing}: Azure Resource Manager does not answer ({exc})",
             f"check the network and the ARM endpoint ({ARM_ENDPOINT_ENV}, --arm-endpoint)",
         )
-    return exc
+    return OpsError(f"cannot {doing}{where}: {type(exc).__name__}: {exc}", None)
 
 
 def _message(exc: Any) -> str:
