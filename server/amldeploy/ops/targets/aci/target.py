@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import dataclasses
 import json
 import os
 import time
@@ -55,9 +56,11 @@ class AciTarget:
 
     # --- what a deploy creates ------------------------------------------------------------------------------
 
-    def _spec(self, request: DeployRequest) -> gr.AciSpec:
+    def _spec(self, request: DeployRequest, reporter: Reporter) -> gr.AciSpec:
+        """What the config asks of ACI, its warnings reported; ``OpsError`` for what cannot be deployed."""
         spec, warnings = gr.spec_of(request.deployment.config, request.deployment.path.resolve().parent)
-        self._warnings = warnings
+        for warning in warnings:
+            reporter.warning(warning)
         return spec
 
     def _inputs(
@@ -74,7 +77,7 @@ class AciTarget:
         variables = inference.environment.environment_variables if inference.environment else None
         if not spec.dns_name_label and spec.subnet is None:
             label = gr.default_label(request.name, resource_group, subscription)
-            spec = type(spec)(**{**{f: getattr(spec, f) for f in spec.__dataclass_fields__}, "dns_name_label": label})
+            spec = dataclasses.replace(spec, dns_name_label=label)
         return gr.Inputs(
             name=request.name,
             image=image.ref,
@@ -92,11 +95,13 @@ class AciTarget:
 
     def dry_run(self, request: DeployRequest, reporter: Reporter) -> list[dict[str, Any]]:
         """The container group a deploy would PUT, for review or GitOps: contacts nothing; secrets as ``***``."""
-        from amldeploy.ops.targets.images import planned
+        from amldeploy.ops.targets.images import planned, registry_of
 
-        spec = self._spec(request)
-        for warning in self._warnings:
-            reporter.warning(warning)
+        spec = self._spec(request, reporter)
+        if not request.image and not registry_of(request):
+            reporter.warning(
+                "no --registry or --image: a deploy would refuse, ACI cannot pull an image built on this machine"
+            )
         options = self._options(request)
         subscription = options.subscription or "<subscription>"
         resource_group = options.resource_group or "<resource group>"
@@ -121,9 +126,7 @@ class AciTarget:
     def deploy(self, request: DeployRequest, reporter: Reporter) -> Service:
         from amldeploy.ops.targets.images import provide, registry_of
 
-        spec = self._spec(request)  # a config it cannot deploy fails before anything happens
-        for warning in self._warnings:
-            reporter.warning(warning)
+        spec = self._spec(request, reporter)  # a config it cannot deploy fails before anything happens
         if not request.image and not registry_of(request):
             raise OpsError(
                 "ACI pulls the service's image from a registry, and none is given",
