@@ -110,6 +110,8 @@ def test_deploy_score_logs_keys_redeploy_list_and_delete(cli: Cli, project: Path
     answer = scored.json()
     assert answer["status"] == 200 and answer["body"]["version"] == "v1", answer  # the key was sent: auth is on
 
+    shown = cli("show", name)
+    assert shown.status == 0 and f"resource group: {azure.resource_group}" in shown.out, shown.both
     logs = cli("logs", name)
     assert logs.status == 0 and "init v1 done" in logs.out, logs.both
     keys = cli("keys", name, "--output", "json")
