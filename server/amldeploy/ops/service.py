@@ -31,13 +31,14 @@ class Service:
     error: str | None = None
     log_path: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    scheme: str = "http"  # "https" where the runtime serves TLS itself (an ACI group with sslEnabled)
 
     @property
     def base_uri(self) -> str | None:
         if self.host is None or self.port is None:
             return None
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
     @property
     def scoring_uri(self) -> str | None:

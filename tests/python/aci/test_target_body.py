@@ -45,7 +45,8 @@ def test_the_container_group_carries_the_config_field_by_field(
     azure.add_resource_group(azure.resource_group, "northeurope")  # the config's location wins anyway
     service = deploy(target, project, config, registry_username="puller", registry_password=REGISTRY_PASSWORD)
     assert service.state is State.HEALTHY, service.error
-    assert service.host == "sk-label.northeurope.azurecontainer.io" and service.port == 443
+    assert service.details["fqdn"] == "sk-label.northeurope.azurecontainer.io" and service.port == 443
+    assert service.scoring_uri == "https://scoring.example.com:443/score"  # the certificate's name, as v1 gave it
     assert service.details["cname"] == "scoring.example.com" and service.details["tls"] is True
 
     body = put_body(azure)

@@ -95,7 +95,9 @@ def describe(group: Mapping[str, Any], subscription: str, resource_group: str) -
     address = props.get("ipAddress") or {}
     ports = address.get("ports") or []
     port = int(ports[0]["port"]) if ports and ports[0].get("port") else None
-    host = address.get("fqdn") or address.get("ip") or None
+    tls = tags.get(gr.TLS_TAG) == "true"
+    # With TLS the certificate names the cname (v1's scoring URI was https://<cname>/score), else the FQDN.
+    host = (tls and tags.get(gr.CNAME_TAG)) or address.get("fqdn") or address.get("ip") or None
     container = container_of(group)
     view = container.get("instanceView") or {}
     try:
@@ -115,7 +117,7 @@ def describe(group: Mapping[str, Any], subscription: str, resource_group: str) -
         "provisioningState": props.get("provisioningState"),
         "restartCount": int(view.get("restartCount") or 0),
         "frontEnd": front_end,
-        "tls": tags.get(gr.TLS_TAG) == "true",
+        "tls": tls,
         "cname": tags.get(gr.CNAME_TAG),
     }
     return Service(
@@ -129,4 +131,5 @@ def describe(group: Mapping[str, Any], subscription: str, resource_group: str) -
         auth_enabled=bool(front_end.get("authEnabled")),
         error=judged.error if judged.state is not State.HEALTHY else None,
         details=details,
+        scheme="https" if tls else "http",
     )
