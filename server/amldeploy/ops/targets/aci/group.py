@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,8 +157,20 @@ def port_of(inputs: Inputs) -> int:
     return TLS_PORT if inputs.tls is not None else PORT
 
 
-def keys_fingerprint(keys: ServiceKeys) -> str:
-    return hashlib.sha256(f"{keys.primary}\n{keys.secondary}".encode()).hexdigest()[:32]
+FINGERPRINT_ROUNDS = 100_000  # a reader of the tags may not guess keys the config chose weakly at any speed
+
+
+def keys_fingerprint(keys: ServiceKeys, salt: str | None = None) -> str:
+    """``salt$hash``: which keys the group runs with, for telling the stored keys current; not the keys."""
+    salt = salt or secrets.token_hex(8)
+    material = f"{keys.primary}\n{keys.secondary}".encode()
+    digest = hashlib.pbkdf2_hmac("sha256", material, salt.encode(), FINGERPRINT_ROUNDS).hex()[:32]
+    return f"{salt}${digest}"
+
+
+def fingerprint_matches(keys: ServiceKeys, fingerprint: str | None) -> bool:
+    salt, _, _ = (fingerprint or "").partition("$")
+    return bool(salt) and hmac.compare_digest(keys_fingerprint(keys, salt), fingerprint or "")
 
 
 def tags(inputs: Inputs) -> dict[str, str]:

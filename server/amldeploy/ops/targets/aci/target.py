@@ -303,7 +303,7 @@ class AciTarget:
         stored = self._stored_keys(name)
         group = self._fetch(clients, name)
         current = st.tags_of(group).get(gr.KEYS_TAG) if group is not None else None
-        if stored is not None and current == gr.keys_fingerprint(stored):
+        if stored is not None and gr.fingerprint_matches(stored, current):
             return stored
         return front_end.keys()
 
@@ -314,7 +314,7 @@ class AciTarget:
         finally:
             clients.close()
         stored = self._stored_keys(name)
-        if stored is None or st.tags_of(group).get(gr.KEYS_TAG) != gr.keys_fingerprint(stored):
+        if stored is None or not gr.fingerprint_matches(stored, st.tags_of(group).get(gr.KEYS_TAG)):
             raise OpsError(
                 f"the keys of '{name}' are not known here: Azure never returns them, and this folder holds no keys "
                 "matching the deployed group",
