@@ -120,7 +120,8 @@ def test_list_and_get_find_services_by_tag_and_generated_keys_survive_a_redeploy
     first = deploy(target, project, config, name="sk-one")
     assert first.auth_enabled and first.state is State.HEALTHY
     keys = target.keys("sk-one")
-    deploy(target, project, config, name="sk-one")
+    again = deploy(target, project, config, name="sk-one")
+    assert again.created == first.created
     assert target.keys("sk-one") == keys  # a redeploy keeps them
     assert [s.name for s in target.list()] == ["sk-one"]
     got = target.get("sk-one")

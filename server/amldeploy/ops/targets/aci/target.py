@@ -144,10 +144,14 @@ class AciTarget:
                 location = spec.location or options.region or clients.resource_group_location()
                 reporter.done(True, f"{clients.where}, {location}")
                 image = provide(request, self.root, reporter)
-                existed = self._fetch(clients, request.name) is not None
+                existing = self._fetch(clients, request.name)
+                existed = existing is not None
                 keys = self._keys_for(request.name, spec, clients)
                 where = (location, clients.subscription, clients.resource_group)
                 inputs = self._inputs(request, spec, image, keys, *where)
+                created = st.tags_of(existing).get(gr.CREATED_TAG) if existing is not None else None
+                if created:  # a redeploy: the service was created then
+                    inputs = dataclasses.replace(inputs, created=created)
                 previous = self._stored_keys(request.name)
                 self._store_keys(request.name, keys)
                 try:
