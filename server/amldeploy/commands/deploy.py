@@ -88,6 +88,8 @@ def _where(service: Service) -> str:
         return f"container {service.details['container']}"
     if service.details.get("deployment"):
         return f"deployment {service.details['deployment']} in namespace {service.details.get('namespace')}"
+    if service.details.get("containerGroup"):
+        return f"container group {service.details['containerGroup']} in {service.details.get('resourceGroup')}"
     return "-"
 
 

@@ -39,8 +39,10 @@ def run_show(name: str, output: Output, settings: Settings | None = None) -> int
     if output.json:
         output.document(service.to_json())
         return EXIT_OK
-    for label, value in describe(service):
-        output.line(f"{label + ':':<14}{value}")
+    rows = describe(service)
+    width = max([14, *(len(label) + 2 for label, _ in rows)])
+    for label, value in rows:
+        output.line(f"{label + ':':<{width}}{value}")
     return EXIT_OK
 
 

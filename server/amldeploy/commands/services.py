@@ -33,7 +33,7 @@ def _count(text: str) -> int:
 
 def add_service_parsers(sub: Any) -> None:
     """Add the service commands to the ``amldeploy`` subparsers (argparse only: nothing heavy is imported)."""
-    from amldeploy.commands.target_flags import add_cluster_arguments, add_deploy_arguments
+    from amldeploy.commands.target_flags import add_azure_arguments, add_cluster_arguments, add_deploy_arguments
 
     def add(name: str, help_text: str, description: str, with_name: bool = True) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=description, epilog=_EPILOG)
@@ -43,6 +43,7 @@ def add_service_parsers(sub: Any) -> None:
         parser.set_defaults(service_command=name)
         if name != "deploy":
             add_cluster_arguments(parser)
+            add_azure_arguments(parser)
         return parser
 
     deploy = add(

@@ -28,9 +28,28 @@ def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_azure_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("Azure (ACI target)")
+    group.add_argument(
+        "--subscription", metavar="ID", help="the Azure subscription (default: setting, AZURE_SUBSCRIPTION_ID)"
+    )
+    group.add_argument(
+        "--resource-group",
+        metavar="NAME",
+        help="the resource group of the container groups (default: setting, AMLDEPLOY_ACI_RESOURCE_GROUP)",
+    )
+    group.add_argument(
+        "--arm-endpoint",
+        metavar="URL",
+        help="the Azure Resource Manager endpoint, for a sovereign cloud (default: AMLDEPLOY_ARM_ENDPOINT, else "
+        "https://management.azure.com)",
+    )
+
+
 def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
     add_cluster_arguments(parser)
-    group = parser.add_argument_group("image (Kubernetes target)")
+    add_azure_arguments(parser)
+    group = parser.add_argument_group("image (Kubernetes and ACI targets)")
     source = group.add_mutually_exclusive_group()
     source.add_argument("--image", metavar="REF", help="deploy this image, already pushed, as is (nothing is built)")
     source.add_argument(
@@ -66,6 +85,9 @@ def settings_from(args: argparse.Namespace) -> dict[str, str | None]:
         "kubernetes.kubeconfig": getattr(args, "kubeconfig", None),
         "kubernetes.namespace": getattr(args, "namespace", None),
         "kubernetes.serviceType": getattr(args, "service_type", None),
+        "aci.subscription": getattr(args, "subscription", None),
+        "aci.resourceGroup": getattr(args, "resource_group", None),
+        "aci.armEndpoint": getattr(args, "arm_endpoint", None),
     }
     return {key: value for key, value in given.items() if value}
 

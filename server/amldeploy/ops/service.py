@@ -31,7 +31,7 @@ class Service:
     error: str | None = None
     log_path: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
-    scheme: str = "http"  # https when the service serves TLS itself (v1's sslEnabled)
+    scheme: str = "http"  # https where the service serves TLS itself (v1's sslEnabled)
 
     @property
     def base_uri(self) -> str | None:

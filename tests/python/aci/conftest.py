@@ -11,12 +11,16 @@
   subprocess, also set in ``os.environ`` for the test's duration, for code running in the test's process.
 * ``azure_credential``: a real ``ClientSecretCredential`` for the fake's service principal.
 * ``aci_client``: a real ``ContainerInstanceManagementClient`` on the fake ARM (no wait between polls).
+* ``project``, ``target``: a folder with the example's score.py and configs, and the ACI target working in it on
+  the fake's resource group, polling without waiting (the target's tests).
 
 ``azure.run_on_docker(client)`` runs the groups' images on the tests' Docker engine (test_fake_azure_docker.py).
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +28,10 @@ import pytest
 from azure.identity import ClientSecretCredential
 from azure.mgmt.containerinstance import ContainerInstanceManagementClient
 
+from amldeploy.ops.targets.aci.target import AciTarget
 from tests.infra.aci import FakeAzure
+from tests.python.aci.helpers import CERT_TEXT, KEY_TEXT
+from tests.python.cli_run import EXAMPLE
 
 # Variables that would send DefaultAzureCredential to another identity than the fake's service principal.
 _OTHER_IDENTITIES = (
@@ -94,3 +101,26 @@ def aci_client(
     )
     with client:
         yield client
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for name in ("inferenceconfig.json", "score.py", "environment.yml"):
+        shutil.copy(EXAMPLE / name, tmp_path / name)
+    ic = json.loads((tmp_path / "inferenceconfig.json").read_text())
+    ic["environment"] = {"environmentVariables": {"MODEL_FLAVOUR": "ridge"}}
+    ic.pop("condaFile", None)
+    (tmp_path / "inferenceconfig.json").write_text(json.dumps(ic))
+    (tmp_path / "model.joblib").write_bytes(b"not a real model; the fake runs nothing")
+    (tmp_path / "cert.pem").write_text(f"-----BEGIN CERTIFICATE-----\n{CERT_TEXT}\n-----END CERTIFICATE-----\n")
+    (tmp_path / "key.pem").write_text(f"-----BEGIN PRIVATE KEY-----\n{KEY_TEXT}\n-----END PRIVATE KEY-----\n")
+    return tmp_path
+
+
+@pytest.fixture
+def target(azure: FakeAzure, azure_env: dict[str, str], project: Path, monkeypatch: pytest.MonkeyPatch) -> AciTarget:
+    monkeypatch.setenv("AMLDEPLOY_ACI_POLL_INTERVAL_S", "0")
+    monkeypatch.setenv("AMLDEPLOY_ACI_READY_TIMEOUT_S", "20")
+    target = AciTarget(project)
+    target.configure({"aci.resourceGroup": azure.resource_group})
+    return target

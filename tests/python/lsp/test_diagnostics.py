@@ -145,7 +145,7 @@ async def test_custom_requests_answer(client: LanguageClient, workspace: Path) -
     # The operations themselves: test_operations.py. Here: every client gets answers, and errors as errors.
     snapshot = plain(await client.protocol.send_request_async(protocol.SERVICES, {}))
     assert snapshot["root"] == str(workspace)
-    assert [t["name"] for t in snapshot["targets"]] == ["process", "docker", "kubernetes"]
+    assert [t["name"] for t in snapshot["targets"]] == ["process", "docker", "kubernetes", "aci"]
     assert snapshot["targets"][0]["services"] == []
     with pytest.raises(JsonRpcException) as raised:
         await client.protocol.send_request_async(protocol.DEPLOY, {"name": "svc"})

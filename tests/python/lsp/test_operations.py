@@ -184,8 +184,9 @@ async def test_deploy_list_score_follow_and_delete(lsp: Session) -> None:
 
     snapshot = await lsp.request(protocol.SERVICES, {})
     assert snapshot["root"] == str(lsp.root)
-    process, docker, kubernetes = snapshot["targets"]  # the others are listed too, available or not
-    assert (docker["name"], kubernetes["name"]) == ("docker", "kubernetes")
+    process, docker, kubernetes, aci = snapshot["targets"]  # the others are listed too, available or not
+    assert (docker["name"], kubernetes["name"], aci["name"]) == ("docker", "kubernetes", "aci")
+    assert aci["settings"][0] == {"key": "subscription", "label": "Subscription", "value": "sub-2"}
     assert (process["name"], process["label"], process["available"], process["canPackage"]) == (
         "process",
         "Local processes",

@@ -76,6 +76,14 @@ def test_an_empty_workspace_lists_the_process_target(tmp_path: Path, monkeypatch
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))
     engine.forget()
     snapshot = services_snapshot(tmp_path, {"aci.subscription": "sub-1"})
+    aci = snapshot["targets"].pop()
+    assert (aci["name"], aci["label"], aci["available"], aci["services"]) == (
+        "aci",
+        "Azure Container Instances",
+        True,  # offered before a resource group is chosen: it lists nothing until then
+        [],
+    )
+    assert aci["settings"][0] == {"key": "subscription", "label": "Subscription", "value": "sub-1"}
     kubernetes = snapshot["targets"].pop()
     assert (kubernetes["name"], kubernetes["label"], kubernetes["available"], kubernetes["services"]) == (
         "kubernetes",

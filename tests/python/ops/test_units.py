@@ -226,9 +226,10 @@ def test_port_problem_and_target_choice() -> None:
         assert port_problem(sock.getsockname()[1]) == "in use"
     assert choose_target("LOCAL") == "process"
     assert choose_target("AKS", "process") == "process"
-    with pytest.raises(OpsError, match="computeType 'ACI'") as aci:
-        choose_target("ACI")
-    assert aci.value.hint is not None and "--target process" in aci.value.hint and aci.value.status == 2
+    assert choose_target("ACI") == "aci"  # offered before a subscription is chosen: its deploy says what to give
+    with pytest.raises(OpsError, match="computeType 'BATCH'") as batch:
+        choose_target("BATCH")
+    assert batch.value.hint is not None and "--target process" in batch.value.hint and batch.value.status == 2
     with pytest.raises(OpsError, match="unknown target 'moon'"):
         choose_target("local", "moon")
 

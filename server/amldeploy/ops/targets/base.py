@@ -145,6 +145,8 @@ class TargetInfo:
     rows: Callable[[Service], list[tuple[str, str]]] = _service_rows
     # Why it has no image to package, when its targets are no ``Packager``.
     cannot_package: str | None = None
+    # The target whose engine builds its images (ACI's are Docker's): it packages only while that one is available.
+    builds_with: str | None = None
 
     @property
     def title(self) -> str:
@@ -158,6 +160,7 @@ BUILTIN_TARGETS = (
     "amldeploy.ops.targets.process.target",
     "amldeploy.ops.targets.docker.target",
     "amldeploy.ops.targets.kubernetes.target",
+    "amldeploy.ops.targets.aci.target",
 )
 
 
@@ -197,8 +200,9 @@ def packaging_targets(root: Path) -> list[str]:
     names = []
     for name in target_names():
         info = _TARGETS[name]
+        builder = _TARGETS.get(info.builds_with) if info.builds_with else None
         try:
-            if info.available() and can_package(info.factory(root)):
+            if info.available() and (builder is None or builder.available()) and can_package(info.factory(root)):
                 names.append(name)
         except OpsError:
             continue
@@ -213,7 +217,11 @@ def cannot_package(target: Target, root: Path) -> OpsError:
     if others:
         hint = f"package with a target that builds images: {', '.join(others)}"
     else:
-        idle = [name for name in target_names() if name != target.name and can_package(make_target(name, root))]
+        idle = [
+            name
+            for name in target_names()
+            if name != target.name and not _TARGETS[name].builds_with and can_package(make_target(name, root))
+        ]
         reasons = [
             f"the {name} target builds images, but {_TARGETS[name].reason() or 'is not available'}" for name in idle
         ]

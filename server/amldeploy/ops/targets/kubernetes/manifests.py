@@ -18,6 +18,7 @@ from typing import Any
 from amldeploy import __version__
 from amldeploy.ops.keys import ServiceKeys
 from amldeploy.ops.package.dockerfile import PORT
+from amldeploy.ops.targets.images import PullSecret
 from amldeploy.ops.targets.kubernetes.spec import KubeSpec
 
 PREFIX = "amldeploy/"
@@ -47,15 +48,6 @@ READINESS = {"periodSeconds": 5, "timeoutSeconds": 2, "failureThreshold": 3, "su
 HPA_VERSIONS = ("autoscaling/v2", "autoscaling/v2beta2", "autoscaling/v1")
 SERVICE_TYPES = ("ClusterIP", "LoadBalancer", "NodePort")
 REDACTED = "***"
-
-
-@dataclass(frozen=True, slots=True)
-class PullSecret:
-    """Credentials of the image's registry, for an ``imagePullSecrets`` entry."""
-
-    registry: str
-    username: str
-    password: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,7 +122,7 @@ class KubernetesTarget:
 
     def dry_run(self, request: DeployRequest, reporter: Reporter) -> list[dict[str, Any]]:
         """The objects a deploy would apply, for review or GitOps: no cluster, no engine; Secrets redacted."""
-        from amldeploy.ops.targets.kubernetes.image import planned
+        from amldeploy.ops.targets.images import planned
 
         request = self._with_registry(request)
         spec, warnings = self._spec(request)
@@ -140,7 +140,7 @@ class KubernetesTarget:
 
     def package(self, request: DeployRequest, reporter: Reporter) -> dict[str, Any]:
         """The image a deploy would run: built on the local engine and, with a registry, pushed there."""
-        from amldeploy.ops.targets.kubernetes.image import provide, registry_of
+        from amldeploy.ops.targets.images import provide, registry_of
 
         request = self._with_registry(request)
         image = provide(request, self.root, reporter)
@@ -156,7 +156,7 @@ class KubernetesTarget:
             reporter.warning(warning)
         options = ClusterOptions.from_settings(self._settings_of(request))
         with service_lock(_lock_root(options), self.name, request.name, "deploy", reporter):
-            from amldeploy.ops.targets.kubernetes.image import provide
+            from amldeploy.ops.targets.images import provide
 
             reporter.step("Connecting to the cluster")
             cluster = connect(options)

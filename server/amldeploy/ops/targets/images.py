@@ -1,23 +1,31 @@
-"""The image a Kubernetes service runs: ``--image REF`` as is (already pushed); with ``--registry
-HOST[/NAMESPACE]`` the Docker target's image of the service, pushed as ``<registry>/<name>:<content hash>``;
-without either, the image built on the local engine (a cluster whose nodes use that engine, such as Docker
-Desktop's, runs it; another cluster needs ``--registry``).
+"""The image a service of a target that runs images elsewhere (Kubernetes, ACI) runs: ``--image REF`` as is
+(already pushed); with ``--registry HOST[/NAMESPACE]`` the Docker target's image of the service, pushed as
+``<registry>/<name>:<content hash>``; without either, the image built on the local engine (a cluster whose nodes
+use that engine, such as Docker Desktop's, runs it; ACI and another cluster need ``--registry``).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from amldeploy.ops.errors import EXIT_USAGE, OpsError
 from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.targets.base import DeployRequest
-from amldeploy.ops.targets.kubernetes.manifests import PullSecret
 
 REGISTRY_ENV = "AMLDEPLOY_REGISTRY"
 PASSWORD_ENV = "AMLDEPLOY_REGISTRY_PASSWORD"
 CONTENT_TAG_LENGTH = 12  # as the Docker target tags its images
+
+
+@dataclass(frozen=True, slots=True)
+class PullSecret:
+    """Credentials of the image's registry (an ``imagePullSecrets`` entry, ACI's ``imageRegistryCredentials``)."""
+
+    registry: str
+    username: str
+    password: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""The ACI target (Azure Container Instances): see target.py."""
