@@ -19,6 +19,7 @@ TARGET_SETTINGS = (
     "aci.subscription",
     "aci.resourceGroup",
     "aci.region",
+    "aci.registry",
     "aci.armEndpoint",
     "kubernetes.context",
     "kubernetes.namespace",

@@ -95,16 +95,67 @@ function timeout(ms, what) {
   return new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms).unref());
 }
 
+// The local Azure of tests/infra/aci (Entra ID and ARM over HTTPS, every request checked against Azure's spec),
+// running the container groups' images on the tests' Docker engine: started as a process of its own for the
+// in-host phase; `stop()` ends it and throws when a request the extension's server sent violated the spec.
+async function fakeAzure(dockerHost) {
+  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'amldeploy-e2e-azure-'));
+  const child = require('child_process').spawn(PYTHON, ['-m', 'tests.infra.aci.serve', dir], {
+    cwd: REPO,
+    env: { ...process.env, DOCKER_HOST: dockerHost },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const envFile = path.join(dir, 'env.json');
+  const end = Date.now() + 60000;
+  while (!fs.existsSync(envFile)) {
+    if (child.exitCode !== null || Date.now() > end) {
+      throw new Error(`the local Azure (tests/infra/aci/serve.py) did not start (exit ${child.exitCode})`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const env = JSON.parse(fs.readFileSync(envFile, 'utf8'));
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    const violations = JSON.parse(fs.readFileSync(path.join(dir, 'violations.json'), 'utf8'));
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (violations.length > 0) {
+      throw new Error(`requests that violated Azure's spec:\n${violations.join('\n')}`);
+    }
+  };
+  return { env, stop };
+}
+
 async function inHost(ws) {
   // The in-host tests deploy to the process target (named in each deploy) and to the Kubernetes target, whose
   // images are built on the tests' Docker engine and pushed to its registry for the node to pull.
   const cluster = kubernetesCluster();
   const docker = dockerSettings();
-  const server = await host.startCodeServer({
-    workspace: ws,
-    userSettings: { ...settings(), ...docker.settings, 'amldeploy.kubernetes.registry': cluster.AMLDEPLOY_TEST_REGISTRY },
-    env: { KUBECONFIG: cluster.KUBECONFIG, ...docker.env },
-  });
+  const azure = await fakeAzure(docker.env.DOCKER_HOST);
+  // REQUESTS_CA_BUNDLE is what the Azure SDK trusts; SSL_CERT_FILE would also take the system's CAs from others.
+  const { resourceGroup, ...azureEnv } = azure.env;
+  delete azureEnv.SSL_CERT_FILE;
+  let server;
+  try {
+    server = await host.startCodeServer({
+      workspace: ws,
+      userSettings: {
+        ...settings(),
+        ...docker.settings,
+        'amldeploy.kubernetes.registry': cluster.AMLDEPLOY_TEST_REGISTRY,
+        'amldeploy.aci.subscription': azureEnv.AZURE_SUBSCRIPTION_ID,
+        'amldeploy.aci.resourceGroup': resourceGroup,
+        'amldeploy.aci.registry': `${cluster.AMLDEPLOY_TEST_REGISTRY}/e2e`,
+      },
+      env: { KUBECONFIG: cluster.KUBECONFIG, ...docker.env, ...azureEnv, AMLDEPLOY_ACI_POLL_INTERVAL_S: '0.5' },
+    });
+  } catch (error) {
+    await azure.stop().catch(() => undefined);
+    throw error;
+  }
   let wb;
   try {
     wb = await host.openWorkbench({
@@ -121,6 +172,7 @@ async function inHost(ws) {
   } finally {
     await wb?.close();
     await server.stop({ keepFiles: process.exitCode !== undefined && process.exitCode !== 0 });
+    await azure.stop();
   }
 }
 

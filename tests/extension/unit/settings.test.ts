@@ -32,7 +32,7 @@ describe('settings', () => {
     assert.deepStrictEqual(Object.keys(sent).sort(), ['aci', 'debounceMs', 'detectByContent', 'disabledRules', 'docker', 'fileAssociations', 'kubernetes', 'servicesPollMs', 'severityOverrides']);
     assert.strictEqual(sent.debounceMs, 0);
     assert.strictEqual(sent.servicesPollMs, 3000);
-    assert.deepStrictEqual(sent.aci, { subscription: null, resourceGroup: null, region: null, armEndpoint: null });
+    assert.deepStrictEqual(sent.aci, { subscription: null, resourceGroup: null, region: null, registry: null, armEndpoint: null });
     assert.deepStrictEqual(sent.kubernetes, { context: null, namespace: null, registry: null });
     assert.deepStrictEqual(sent.docker, { defaultBaseImage: null, caBundle: null });
   });

@@ -71,6 +71,7 @@ def test_target_settings_and_the_services_poll() -> None:
         "aci.subscription": "sub-1",
         "aci.resourceGroup": None,
         "aci.region": None,
+        "aci.registry": None,
         "aci.armEndpoint": None,
         "kubernetes.context": "aks",
         "kubernetes.namespace": None,

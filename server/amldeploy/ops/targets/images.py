@@ -6,6 +6,7 @@ use that engine, such as Docker Desktop's, runs it; ACI and another cluster need
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,14 @@ class Image:
     digest: str = ""  # the content hash of the build context; empty for --image
     pull_secret: PullSecret | None = None
     local_only: bool = False  # built on the local engine and pushed nowhere
+
+
+def with_registry(request: DeployRequest, setting: str | None) -> DeployRequest:
+    """``request`` with ``setting`` (the editor's registry setting of the target) as its registry, when it names
+    neither an image nor a registry itself."""
+    if request.image or request.registry or not setting:
+        return request
+    return dataclasses.replace(request, registry=setting)
 
 
 def registry_of(request: DeployRequest) -> str | None:

@@ -1,7 +1,7 @@
 'use strict';
 // In a real VS Code host (code-server 4.100.3): the extension starts the Python server, shows diagnostics,
 // completes keys, and deploys / tails / scores / profiles / deletes a service on the process target and one on
-// the Kubernetes target (the tests' cluster).
+// the Kubernetes target (the tests' cluster) and one on the ACI target (the local Azure of tests/infra/aci).
 const assert = require('assert');
 const path = require('path');
 const vscode = require('vscode');
@@ -189,6 +189,58 @@ suite('amldeploy in VS Code', () => {
       const body = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(dir, 'sample-request.json')));
       const answer = await vscode.commands.executeCommand('amldeploy.testRequest', name, Buffer.from(body).toString('utf8'));
       assert.strictEqual(answer.status, 200, 'scored through a port-forward, with the key');
+      assert.ok(Array.isArray(answer.body) && typeof answer.body[0] === 'number', JSON.stringify(answer.body));
+      passed = true;
+    } finally {
+      const deleted = await vscode.commands.executeCommand('amldeploy.delete', name, true);
+      if (passed) {
+        assert.strictEqual(deleted, true, 'Delete reports success');
+      }
+      await vscode.workspace.fs.delete(vscode.Uri.file(config));
+    }
+    assert.strictEqual(api.ctx.services.find(name), undefined, 'the tree no longer lists the service');
+  });
+
+  test('ACI: an ACI config deploys a container group (local Azure) → Healthy under Azure Container Instances → tail logs → test request (key) → delete', async function () {
+    this.timeout(600000);
+    const name = 'e2e-aci';
+    const dir = path.join(ws(), 'sklearn');
+    const config = path.join(dir, 'deploymentconfig.aci.json');
+    const aci = { computeType: 'ACI', authEnabled: true, containerResourceRequirements: { cpu: 0.5, memoryInGB: 1 } };
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(config), Buffer.from(JSON.stringify(aci, null, 2) + '\n'));
+    let passed = false;
+    try {
+      const { result: service, errors } = await shownErrors(() =>
+        vscode.commands.executeCommand('amldeploy.deploy', {
+          inferenceConfig: path.join(dir, 'inferenceconfig.json'),
+          deploymentConfig: config,
+          models: [path.join(dir, 'model', 'model.joblib')],
+          name,
+        }),
+      );
+      assert.deepStrictEqual(errors, [], 'no error message was shown');
+      assert.ok(service, 'the deploy returned the service');
+      assert.strictEqual(service.target, 'aci');
+      assert.strictEqual(service.state, 'Healthy');
+      assert.match(service.scoringUri, /^http:\/\/[a-z0-9-]+\.westeurope\.azurecontainer\.io:5001\/score$/);
+      const tree = api.ctx.services;
+      await waitFor('the service in the tree', () => tree.find(name));
+      const [group] = tree.getChildren().filter((n) => n.kind === 'target' && n.target.name === 'aci');
+      assert.strictEqual(tree.getTreeItem(group).label, 'Azure Container Instances');
+      const node = tree.getChildren(group).find((n) => n.service && n.service.name === name);
+      assert.ok(node, 'listed under Azure Container Instances');
+      assert.strictEqual(tree.getTreeItem(node).iconPath.id, 'pass-filled');
+
+      const lines = [];
+      const listening = api.ctx.logs.onDidReceive((note) => lines.push(...note.lines));
+      await vscode.commands.executeCommand('amldeploy.tailLogs', name);
+      await waitFor("the container's init line", () => lines.some((l) => l.includes('model loaded from')), 120000);
+      listening.dispose();
+      await vscode.commands.executeCommand('amldeploy.stopLogs', name);
+
+      const body = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(dir, 'sample-request.json')));
+      const answer = await vscode.commands.executeCommand('amldeploy.testRequest', name, Buffer.from(body).toString('utf8'));
+      assert.strictEqual(answer.status, 200, 'scored over the FQDN, with the key');
       assert.ok(Array.isArray(answer.body) && typeof answer.body[0] === 'number', JSON.stringify(answer.body));
       passed = true;
     } finally {

@@ -33,6 +33,7 @@ from amldeploy.ops.targets.base import DeployRequest, TargetInfo, TargetSetting
 # Where a group's address answers when it is not where DNS says (a test, a jump host, a private VNet reached
 # through a tunnel): "HOST:PORT=HOST2:PORT2,..." with HOST the group's FQDN or IP.
 ADDRESSES_ENV = "AMLDEPLOY_ACI_ADDRESSES"
+REGISTRY_SETTING = "aci.registry"  # the editor's amldeploy.aci.registry: --registry's default
 READY_TIMEOUT_ENV = "AMLDEPLOY_ACI_READY_TIMEOUT_S"
 READY_TIMEOUT_S = 600.0
 CRASH_LOG_LINES = 40
@@ -53,6 +54,13 @@ class AciTarget:
 
     def _options(self, request: DeployRequest) -> AzureOptions:
         return AzureOptions.from_settings({**self.settings, **{k: v for k, v in request.settings.items() if v}})
+
+    def _with_registry(self, request: DeployRequest) -> DeployRequest:
+        """``request`` with the editor's ``amldeploy.aci.registry`` when it names no image and no registry."""
+        from amldeploy.ops.targets.images import with_registry
+
+        setting = {**self.settings, **{k: v for k, v in request.settings.items() if v}}.get(REGISTRY_SETTING)
+        return with_registry(request, setting)
 
     # --- what a deploy creates ------------------------------------------------------------------------------
 
@@ -97,6 +105,7 @@ class AciTarget:
         """The container group a deploy would PUT, for review or GitOps: contacts nothing; secrets as ``***``."""
         from amldeploy.ops.targets.images import planned, registry_of
 
+        request = self._with_registry(request)
         spec = self._spec(request, reporter)
         if not request.image and not registry_of(request):
             reporter.warning(
@@ -117,6 +126,7 @@ class AciTarget:
         """The image a deploy would run: built on the local engine and, with a registry, pushed there."""
         from amldeploy.ops.targets.images import provide, registry_of
 
+        request = self._with_registry(request)
         image = provide(request, self.root, reporter)
         pushed = bool(registry_of(request)) and not request.image
         return {"image": image.ref, "digest": f"sha256:{image.digest}" if image.digest else None, "pushed": pushed}
@@ -126,6 +136,7 @@ class AciTarget:
     def deploy(self, request: DeployRequest, reporter: Reporter) -> Service:
         from amldeploy.ops.targets.images import provide, registry_of
 
+        request = self._with_registry(request)
         spec = self._spec(request, reporter)  # a config it cannot deploy fails before anything happens
         if not request.image and not registry_of(request):
             raise OpsError(
@@ -434,8 +445,16 @@ class AciTarget:
 
 
 def _addresses() -> dict[str, tuple[str, int]]:
+    """``FQDN:PORT=HOST:PORT,...``; ``@FILE``: the same, one per line, read again on each use (a tunnel or a test
+    that learns the addresses as groups start)."""
     out: dict[str, tuple[str, int]] = {}
-    for item in (os.environ.get(ADDRESSES_ENV) or "").split(","):
+    given = os.environ.get(ADDRESSES_ENV) or ""
+    if given.startswith("@"):
+        try:
+            given = Path(given[1:]).read_text(encoding="utf-8").replace("\n", ",")
+        except OSError:
+            given = ""
+    for item in given.split(","):
         source, _, dest = item.strip().partition("=")
         host, _, port = dest.rpartition(":")
         if source and host and port.isdigit():

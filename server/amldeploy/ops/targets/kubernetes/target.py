@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import dataclasses
 import os
 import threading
 import time
@@ -81,11 +80,9 @@ class KubernetesTarget:
         return {**self.settings, **{k: v for k, v in request.settings.items() if v}}
 
     def _with_registry(self, request: DeployRequest) -> DeployRequest:
-        """``request`` with the registry setting when it names neither an image nor a registry."""
-        registry = self._settings_of(request).get(REGISTRY_SETTING)
-        if request.image or request.registry or not registry:
-            return request
-        return dataclasses.replace(request, registry=registry)
+        from amldeploy.ops.targets.images import with_registry
+
+        return with_registry(request, self._settings_of(request).get(REGISTRY_SETTING))
 
     def _inputs(
         self,
