@@ -230,3 +230,16 @@ def test_the_subscription_defaults_to_the_azure_clis(tmp_path: Path, monkeypatch
     (tmp_path / "azureProfile.json").write_bytes(json.dumps(profile).encode("utf-8-sig"))
     assert AzureOptions.from_settings({}).subscription == "sub-b"
     assert AzureOptions.from_settings({"aci.subscription": "sub-c"}).subscription == "sub-c"
+
+
+def test_a_provisioning_failure_is_failed_with_azures_reason(
+    target: AciTarget, project: Path, azure: FakeAzure
+) -> None:
+    reason = ("SubnetFull", "The subnet of the container group has no free IP address left.")
+    azure.on_image(IMAGE, provisioning_error=reason)
+    with pytest.raises(DeployFailed) as raised:
+        deploy(target, project, PLAIN)
+    service = raised.value.service
+    assert service is not None and service.state is State.FAILED
+    assert "SubnetFull" in raised.value.message or reason[1] in raised.value.message, raised.value.message
+    assert target.get("sk-aci").state is State.FAILED
