@@ -50,7 +50,10 @@ def run_deploy(args: argparse.Namespace, output: Output) -> int:
     service = target.deploy(request, reporter)
     if output.json:
         warnings = prepared.warnings + _messages(reporter, prepared.warning_lines)
-        output.document({"service": service.to_json(), "warnings": warnings})
+        document: dict[str, Any] = {"service": service.to_json(), "warnings": warnings}
+        if service.generated_keys is not None:  # shown this once (the target keeps no readable copy)
+            document["keys"] = service.generated_keys.to_json()
+        output.document(document)
         return EXIT_OK
     where = _where(service)
     output.line(f"Service {service.name} is {service.state} ({prepared.target} target, {where})")
@@ -59,7 +62,13 @@ def run_deploy(args: argparse.Namespace, output: Output) -> int:
     else:
         output.line(f"Scoring URI: {service.scoring_uri}")
         output.line(f"Swagger URI: {service.swagger_uri}")
-    if service.auth_enabled:
+    if service.generated_keys is not None:
+        keys = service.generated_keys
+        output.line("Auth: enabled, with new keys. They are shown this once: the target keeps no readable copy")
+        output.line(f"  primary key:   {keys.primary}")
+        output.line(f"  secondary key: {keys.secondary}")
+        output.line("  (keys.primaryKey / keys.secondaryKey in the deployment config keep them across deploys)")
+    elif service.auth_enabled:
         output.line(f"Auth: enabled; 'amldeploy keys {service.name}' prints the keys, 'amldeploy score' sends them")
     return EXIT_OK
 

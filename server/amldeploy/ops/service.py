@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from amldeploy.ops.keys import ServiceKeys
 from amldeploy.ops.states import State
 from amldeploy.runtime.model_specs import ModelSpec
 
@@ -32,6 +33,9 @@ class Service:
     log_path: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     scheme: str = "http"  # https where the service serves TLS itself (v1's sslEnabled)
+    # Keys a deploy generated that its target cannot give back later (ACI never returns them): for the deploy
+    # command to show once. Never in ``to_json``, a snapshot or a log.
+    generated_keys: ServiceKeys | None = field(default=None, repr=False)
 
     @property
     def base_uri(self) -> str | None:

@@ -76,7 +76,8 @@ function leftoverServices(ws) {
   let names = [];
   try {
     const listed = JSON.parse(result.stdout); // `amldeploy list --output json`: an array of services
-    names = (Array.isArray(listed) ? listed : listed.services || []).map((s) => s.name);
+    // Only the services these tests create (e2e-…, ui-…): the engine and the cluster are shared with other runs.
+    names = (Array.isArray(listed) ? listed : listed.services || []).map((s) => s.name).filter((n) => /^(e2e|ui)-/.test(n));
   } catch {
     return;
   }

@@ -103,6 +103,18 @@ def test_deploy_score_logs_keys_redeploy_list_and_delete(cli: Cli, project: Path
     assert service["host"].endswith(f".{azure.location}.azurecontainer.io") and service["port"] == 5001
     image = service["image"]
     assert image.split("/", 1)[1].startswith(f"amldeploy-aci-test/{name}:")
+    # New keys, shown this once (ACI never returns them; amldeploy writes them nowhere): another process cannot
+    # know them, and says how to choose keys. The user keeps them in the config, as v1 allowed, and redeploys.
+    generated = deployed.json()["keys"]
+    assert len(generated["primaryKey"]) >= 32 and generated["primaryKey"] != generated["secondaryKey"]
+    unknown = cli("keys", name)
+    assert unknown.status == 1 and "keys.primaryKey and keys.secondaryKey in the deployment config" in unknown.err
+    assert not (project / ".amldeploy" / "aci").exists()
+    (project / "deploymentconfig.json").write_text(json.dumps({**ACI, "keys": generated}))
+    kept = cli("deploy", name, "--ic", "inferenceconfig.json", "--dc", "deploymentconfig.json", "--output", "json")
+    assert kept.status == 0, kept.both
+    assert "keys" not in kept.json()  # nothing new to show: the config's
+    service = kept.json()["service"]
 
     addresses = mapping(azure, name, service)
     scored = score_until(cli, name, addresses, '"v1"')
@@ -116,7 +128,7 @@ def test_deploy_score_logs_keys_redeploy_list_and_delete(cli: Cli, project: Path
     assert logs.status == 0 and "init v1 done" in logs.out, logs.both
     keys = cli("keys", name, "--output", "json")
     assert keys.status == 0, keys.both
-    assert len(json.dumps(keys.json())) > 40
+    assert keys.json() == {"name": name, "authEnabled": True, **generated}  # read again from its config
 
     (project / "score.py").write_text(SCORE.format(version="v2"), encoding="utf-8")
     again = cli("deploy", name, "--ic", "inferenceconfig.json", "--dc", "deploymentconfig.json", "--output", "json")

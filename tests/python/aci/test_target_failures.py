@@ -179,7 +179,7 @@ def test_a_cancelled_deploy_removes_the_group_it_created(target: AciTarget, proj
         target.deploy(prepared.request, CancellingReporter())
     assert "ContainerGroups_Delete" in azure.operations()
     assert target.list() == []
-    assert not (project / ".amldeploy" / "aci" / "sk-cancel.keys.json").exists()
+    assert not (project / ".amldeploy" / "aci").exists()
 
 
 def test_a_refused_redeploy_keeps_the_keys_of_the_running_group(

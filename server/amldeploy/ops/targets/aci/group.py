@@ -33,9 +33,10 @@ CREATED_TAG = "amldeploy-created"
 FRONT_END_TAG = "amldeploy-front-end"
 IMAGE_DIGEST_TAG = "amldeploy-image-digest"
 VERSION_TAG = "amldeploy-version"
-KEYS_TAG = "amldeploy-keys-sha256"  # a fingerprint of the keys (never the keys): which stored keys are current
+KEYS_TAG = "amldeploy-keys-sha256"  # a salted fingerprint of the keys (never the keys): whether known keys are current
 CNAME_TAG = "amldeploy-cname"
 TLS_TAG = "amldeploy-tls"
+CONFIG_TAG = "amldeploy-config"  # the deployment config's path (keys it names are read from there; never a key)
 TAG_VALUE_MAX = 256  # ARM's limit
 
 CONTAINER = "scoring"
@@ -81,6 +82,7 @@ class Inputs:
     image_digest: str = ""
     created: str = ""
     restart_policy: str = "Always"
+    config: str = ""  # the deployment config's path: where keys it names are read again (``CONFIG_TAG``)
 
 
 def spec_of(config: DeploymentConfig, config_dir: Path) -> tuple[AciSpec, list[str]]:
@@ -188,6 +190,8 @@ def tags(inputs: Inputs) -> dict[str, str]:
     }
     if inputs.spec.cname:
         values[CNAME_TAG] = inputs.spec.cname
+    if len(inputs.config) <= TAG_VALUE_MAX:  # a cut path would name another file
+        values[CONFIG_TAG] = inputs.config
     return {k: v[:TAG_VALUE_MAX] for k, v in values.items() if v}
 
 

@@ -2,9 +2,9 @@
 created with azure-mgmt-containerinstance (API 2023-05-01) and signed in with azure-identity.
 
 Azure is the only record of a service: the container group named after it and tagged ``amldeploy-service=<name>``.
-ARM never returns ``secureValue``s, so the keys a deploy generated are kept in the workspace
-(``.amldeploy/aci/<name>.keys.json``, owner-only), matched to the group by a fingerprint tag; keys the config names
-need no store.
+ARM never returns ``secureValue``s, and amldeploy writes no key to a file: keys the config names are read again
+from that config (its path is a tag; a fingerprint tag says whether they are the group's); keys a deploy generated
+are shown once by ``amldeploy deploy`` and known to the process that deployed (an editor's server) until it ends.
 """
 
 from __future__ import annotations
@@ -37,7 +37,30 @@ REGISTRY_SETTING = "aci.registry"  # the editor's amldeploy.aci.registry: --regi
 READY_TIMEOUT_ENV = "AMLDEPLOY_ACI_READY_TIMEOUT_S"
 READY_TIMEOUT_S = 600.0
 CRASH_LOG_LINES = 40
-KEYS_DIR = Path(".amldeploy") / "aci"
+# The keys this process deployed each group with, by (subscription, resource group, name): an editor's server
+# knows the keys it generated for as long as it runs; nothing is written anywhere.
+_KNOWN: dict[tuple[str, str, str], ServiceKeys] = {}
+
+
+def _forget(place: tuple[str, str, str], previous: ServiceKeys | None) -> None:
+    if previous is None:
+        _KNOWN.pop(place, None)
+    else:
+        _KNOWN[place] = previous
+
+
+def _config_keys(path: Path) -> ServiceKeys | None:
+    """The keys a deployment config names (keys.primaryKey and keys.secondaryKey), if it can be read and names both."""
+    from amldeploy.config.load import ConfigError, load_deployment_config
+    from amldeploy.ops.frontend import front_end_of
+
+    try:
+        front_end, _ = front_end_of(load_deployment_config(path).config)
+    except (ConfigError, OSError, ValueError):
+        return None
+    if front_end.primary_key and front_end.secondary_key:
+        return front_end.keys()
+    return None
 
 
 class AciTarget:
@@ -99,6 +122,7 @@ class AciTarget:
             environment=dict(variables or {}),
             image_digest=image.digest,
             created=now_iso(),
+            config=str(request.deployment.path.resolve()),
         )
 
     def dry_run(self, request: DeployRequest, reporter: Reporter) -> list[dict[str, Any]]:
@@ -163,38 +187,36 @@ class AciTarget:
                 created = st.tags_of(existing).get(gr.CREATED_TAG) if existing is not None else None
                 if created:  # a redeploy: the service was created then
                     inputs = dataclasses.replace(inputs, created=created)
-                previous = self._stored_keys(request.name)
-                self._store_keys(request.name, keys)
+                place = (clients.subscription, clients.resource_group.lower(), request.name)
+                previous = _KNOWN.get(place)
+                generated = not (spec.front_end.primary_key and spec.front_end.secondary_key) and keys != previous
+                _KNOWN[place] = keys
                 try:
                     self._put(clients, request.name, gr.body(inputs), reporter)
-                    return self._wait(clients, request.name, reporter)
+                    service = self._wait(clients, request.name, reporter)
                 except Cancelled:
-                    self._undo(clients, request.name, existed, previous)
+                    self._undo(clients, request.name, existed)
+                    _forget(place, previous)
                     raise
                 except OpsError as exc:
                     refused = not isinstance(exc, DeployFailed) or (
                         exc.service is not None and exc.service.state is State.UNSCHEDULABLE
                     )
                     if refused:  # the group was not changed: its keys are still the previous ones
-                        self._restore_keys(request.name, previous)
+                        _forget(place, previous)
                     raise
+                if generated and spec.front_end.auth_enabled:
+                    service.generated_keys = keys  # shown once by the deploy command, never stored
+                return service
             finally:
                 clients.close()
 
-    def _undo(self, clients: Clients, name: str, existed: bool, previous: ServiceKeys | None) -> None:
+    def _undo(self, clients: Clients, name: str, existed: bool) -> None:
         """After a cancel: a group this deploy created goes again (an update cannot be taken back: it stays)."""
         if existed:
             return
         with contextlib.suppress(Exception):
             clients.aci.container_groups.begin_delete(clients.resource_group, name).result()
-        self._restore_keys(name, previous)
-
-    def _restore_keys(self, name: str, previous: ServiceKeys | None) -> None:
-        if previous is not None:
-            self._store_keys(name, previous)
-        else:
-            with contextlib.suppress(OSError):
-                self._keys_path(name).unlink()
 
     def _put(self, clients: Clients, name: str, body: Mapping[str, Any], reporter: Reporter) -> None:
         from azure.core.exceptions import HttpResponseError
@@ -293,50 +315,43 @@ class AciTarget:
 
     # --- keys -----------------------------------------------------------------------------------------------
 
-    def _keys_path(self, name: str) -> Path:
-        return self.root / KEYS_DIR / f"{name}.keys.json"
-
-    def _stored_keys(self, name: str) -> ServiceKeys | None:
-        try:
-            data = json.loads(self._keys_path(name).read_text(encoding="utf-8"))
-            return ServiceKeys(str(data["primaryKey"]), str(data["secondaryKey"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def _store_keys(self, name: str, keys: ServiceKeys) -> None:
-        path = self._keys_path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"primaryKey": keys.primary, "secondaryKey": keys.secondary}, f)
+    def _known_keys(self, clients: Clients, name: str, group: Any) -> ServiceKeys | None:
+        """The keys the group runs with, if they can be known here: those this process deployed it with, else those
+        of the deployment config it was deployed from (its tag), when the group's fingerprint says they are its."""
+        fingerprint = st.tags_of(group).get(gr.KEYS_TAG) if group is not None else None
+        remembered = _KNOWN.get((clients.subscription, clients.resource_group.lower(), name))
+        if remembered is not None and gr.fingerprint_matches(remembered, fingerprint):
+            return remembered
+        config = st.tags_of(group).get(gr.CONFIG_TAG) if group is not None else None
+        if config:
+            configured = _config_keys(Path(config))
+            if configured is not None and gr.fingerprint_matches(configured, fingerprint):
+                return configured
+        return None
 
     def _keys_for(self, name: str, spec: gr.AciSpec, clients: Clients) -> ServiceKeys:
         """The config's keys, else those the service has (a redeploy keeps them), else new ones."""
         front_end = spec.front_end
         if front_end.primary_key and front_end.secondary_key:
             return front_end.keys()
-        stored = self._stored_keys(name)
-        group = self._fetch(clients, name)
-        current = st.tags_of(group).get(gr.KEYS_TAG) if group is not None else None
-        if stored is not None and gr.fingerprint_matches(stored, current):
-            return stored
-        return front_end.keys()
+        known = self._known_keys(clients, name, self._fetch(clients, name))
+        return known if known is not None else front_end.keys()
 
     def keys(self, name: str) -> ServiceKeys:
         clients = self._require()
         try:
             group = self._find(clients, name)
+            known = self._known_keys(clients, name, group)
         finally:
             clients.close()
-        stored = self._stored_keys(name)
-        if stored is None or not gr.fingerprint_matches(stored, st.tags_of(group).get(gr.KEYS_TAG)):
+        if known is None:
             raise OpsError(
-                f"the keys of '{name}' are not known here: Azure never returns them, and this folder holds no keys "
-                "matching the deployed group",
-                f"run 'amldeploy keys' in the folder it was deployed from, or redeploy it (amldeploy deploy {name} "
-                "...) with keys.primaryKey/secondaryKey in the deployment config",
+                f"the keys of '{name}' are not known here: Azure never returns them, amldeploy keeps none in a file, "
+                "and they are not those of the deployment config it was deployed from",
+                "they were printed once by the deploy that generated them; to choose keys, set keys.primaryKey and "
+                f"keys.secondaryKey in the deployment config and deploy again (amldeploy deploy {name} ...)",
             )
-        return stored
+        return known
 
     # --- everything else ------------------------------------------------------------------------------------
 
@@ -427,10 +442,9 @@ class AciTarget:
                     reporter.done(False, "failed")
                     raise translate(exc, f"delete the container group {name}", clients) from None
                 reporter.done(True, "deleted")
+                _KNOWN.pop((clients.subscription, clients.resource_group.lower(), name), None)
             finally:
                 clients.close()
-            with contextlib.suppress(OSError):
-                self._keys_path(name).unlink()
 
     @contextlib.contextmanager
     def reach(self, service: Service) -> Iterator[Service]:
