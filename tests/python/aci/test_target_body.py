@@ -48,6 +48,8 @@ def test_the_container_group_carries_the_config_field_by_field(
     assert service.details["fqdn"] == "sk-label.northeurope.azurecontainer.io" and service.port == 443
     assert service.scoring_uri == "https://scoring.example.com:443/score"  # the certificate's name, as v1 gave it
     assert service.details["cname"] == "scoring.example.com" and service.details["tls"] is True
+    # score speaks HTTPS to it trusting its own certificate, read again from the config (a certificate is public).
+    assert target.tls_trust(service) == (project / "cert.pem").read_text()
 
     body = put_body(azure)
     assert body["location"] == "northeurope"

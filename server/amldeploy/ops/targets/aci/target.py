@@ -446,6 +446,26 @@ class AciTarget:
             finally:
                 clients.close()
 
+    def tls_trust(self, service: Service) -> str | None:
+        """The certificate of a group that serves TLS: the ``sslCertificate`` of the deployment config it was
+        deployed from (its path is a tag; a certificate is public), None when that config is not here."""
+        clients = self._require()
+        try:
+            group = self._find(clients, service.name)
+        finally:
+            clients.close()
+        config = st.tags_of(group).get(gr.CONFIG_TAG)
+        if not config:
+            return None
+        from amldeploy.config.load import ConfigError, load_deployment_config
+
+        try:
+            path = Path(config)
+            spec, _ = gr.spec_of(load_deployment_config(path).config, path.parent)
+            return spec.tls_files[0].read_text(encoding="utf-8") if spec.tls_files else None
+        except (ConfigError, OpsError, OSError, ValueError):
+            return None
+
     @contextlib.contextmanager
     def reach(self, service: Service) -> Iterator[Service]:
         """The service at the address ``AMLDEPLOY_ACI_ADDRESSES`` maps its FQDN (or IP) and port to, if any."""
