@@ -149,46 +149,47 @@ suite('amldeploy in VS Code', () => {
     assert.strictEqual(api.ctx.services.find(name), undefined, 'the tree no longer lists the service');
   });
 
-  test('Kubernetes: an AKS config deploys to the cluster → Healthy under Kubernetes → tail logs → test request (key, port-forward) → delete', async function () {
-    this.timeout(600000); // a first image build and push, then the node pulls it
-    const name = 'e2e-aks';
+  // A target that runs the image elsewhere, from Deploy to Delete: `config` is written beside the example, the
+  // service must be Healthy under `label` in the tree, its log must show init()'s line (`logLine`), Test Request
+  // must answer 200 (`how` it got there), and Delete must leave the tree without it.
+  async function remoteTargetScenario({ name, target, label, config, check, logLine, how }) {
     const dir = path.join(ws(), 'sklearn');
-    const config = path.join(dir, 'deploymentconfig.aks.json');
-    const aks = { computeType: 'AKS', numReplicas: 1, containerResourceRequirements: { cpu: 0.2, memoryInGB: 0.5 } };
-    await vscode.workspace.fs.writeFile(vscode.Uri.file(config), Buffer.from(JSON.stringify(aks, null, 2) + '\n'));
+    const file = path.join(dir, `deploymentconfig.${target}.json`);
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(file), Buffer.from(JSON.stringify(config, null, 2) + '\n'));
     let passed = false;
     try {
       const { result: service, errors } = await shownErrors(() =>
         vscode.commands.executeCommand('amldeploy.deploy', {
           inferenceConfig: path.join(dir, 'inferenceconfig.json'),
-          deploymentConfig: config,
+          deploymentConfig: file,
           models: [path.join(dir, 'model', 'model.joblib')],
           name,
         }),
       );
       assert.deepStrictEqual(errors, [], 'no error message was shown');
       assert.ok(service, 'the deploy returned the service');
-      assert.strictEqual(service.target, 'kubernetes');
+      assert.strictEqual(service.target, target);
       assert.strictEqual(service.state, 'Healthy');
-      assert.ok(service.authEnabled, "AKS's default: key auth");
+      assert.ok(service.authEnabled, 'key auth');
+      check(service);
       const tree = api.ctx.services;
       await waitFor('the service in the tree', () => tree.find(name));
-      const [group] = tree.getChildren().filter((n) => n.kind === 'target' && n.target.name === 'kubernetes');
-      assert.strictEqual(tree.getTreeItem(group).label, 'Kubernetes');
+      const [group] = tree.getChildren().filter((n) => n.kind === 'target' && n.target.name === target);
+      assert.strictEqual(tree.getTreeItem(group).label, label);
       const node = tree.getChildren(group).find((n) => n.service && n.service.name === name);
-      assert.ok(node, 'listed under Kubernetes');
+      assert.ok(node, `listed under ${label}`);
       assert.strictEqual(tree.getTreeItem(node).iconPath.id, 'pass-filled');
 
       const lines = [];
       const listening = api.ctx.logs.onDidReceive((note) => lines.push(...note.lines));
       await vscode.commands.executeCommand('amldeploy.tailLogs', name);
-      await waitFor('the init line of the pod, prefixed by its name', () => lines.some((l) => /^\[e2e-aks-[a-z0-9-]+\] .*model loaded from/.test(l)), 120000);
+      await waitFor("init()'s line in the log", () => lines.some((l) => logLine.test(l)), 120000);
       listening.dispose();
       await vscode.commands.executeCommand('amldeploy.stopLogs', name);
 
       const body = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(dir, 'sample-request.json')));
       const answer = await vscode.commands.executeCommand('amldeploy.testRequest', name, Buffer.from(body).toString('utf8'));
-      assert.strictEqual(answer.status, 200, 'scored through a port-forward, with the key');
+      assert.strictEqual(answer.status, 200, `scored ${how}, with the key`);
       assert.ok(Array.isArray(answer.body) && typeof answer.body[0] === 'number', JSON.stringify(answer.body));
       passed = true;
     } finally {
@@ -196,61 +197,35 @@ suite('amldeploy in VS Code', () => {
       if (passed) {
         assert.strictEqual(deleted, true, 'Delete reports success');
       }
-      await vscode.workspace.fs.delete(vscode.Uri.file(config));
+      await vscode.workspace.fs.delete(vscode.Uri.file(file));
     }
     assert.strictEqual(api.ctx.services.find(name), undefined, 'the tree no longer lists the service');
+  }
+
+  test('Kubernetes: an AKS config deploys to the cluster → Healthy under Kubernetes → tail logs → test request (key, port-forward) → delete', async function () {
+    this.timeout(600000); // a first image build and push, then the node pulls it
+    await remoteTargetScenario({
+      name: 'e2e-aks',
+      target: 'kubernetes',
+      label: 'Kubernetes',
+      config: { computeType: 'AKS', numReplicas: 1, containerResourceRequirements: { cpu: 0.2, memoryInGB: 0.5 } },
+      check: (service) => assert.strictEqual(service.scoringUri, null, 'a ClusterIP: reached through a port-forward'),
+      logLine: /^\[e2e-aks-[a-z0-9-]+\] .*model loaded from/, // prefixed by its pod's name
+      how: 'through a port-forward',
+    });
   });
 
   test('ACI: an ACI config deploys a container group (local Azure) → Healthy under Azure Container Instances → tail logs → test request (key) → delete', async function () {
     this.timeout(600000);
-    const name = 'e2e-aci';
-    const dir = path.join(ws(), 'sklearn');
-    const config = path.join(dir, 'deploymentconfig.aci.json');
-    const aci = { computeType: 'ACI', authEnabled: true, containerResourceRequirements: { cpu: 0.5, memoryInGB: 1 } };
-    await vscode.workspace.fs.writeFile(vscode.Uri.file(config), Buffer.from(JSON.stringify(aci, null, 2) + '\n'));
-    let passed = false;
-    try {
-      const { result: service, errors } = await shownErrors(() =>
-        vscode.commands.executeCommand('amldeploy.deploy', {
-          inferenceConfig: path.join(dir, 'inferenceconfig.json'),
-          deploymentConfig: config,
-          models: [path.join(dir, 'model', 'model.joblib')],
-          name,
-        }),
-      );
-      assert.deepStrictEqual(errors, [], 'no error message was shown');
-      assert.ok(service, 'the deploy returned the service');
-      assert.strictEqual(service.target, 'aci');
-      assert.strictEqual(service.state, 'Healthy');
-      assert.match(service.scoringUri, /^http:\/\/[a-z0-9-]+\.westeurope\.azurecontainer\.io:5001\/score$/);
-      const tree = api.ctx.services;
-      await waitFor('the service in the tree', () => tree.find(name));
-      const [group] = tree.getChildren().filter((n) => n.kind === 'target' && n.target.name === 'aci');
-      assert.strictEqual(tree.getTreeItem(group).label, 'Azure Container Instances');
-      const node = tree.getChildren(group).find((n) => n.service && n.service.name === name);
-      assert.ok(node, 'listed under Azure Container Instances');
-      assert.strictEqual(tree.getTreeItem(node).iconPath.id, 'pass-filled');
-
-      const lines = [];
-      const listening = api.ctx.logs.onDidReceive((note) => lines.push(...note.lines));
-      await vscode.commands.executeCommand('amldeploy.tailLogs', name);
-      await waitFor("the container's init line", () => lines.some((l) => l.includes('model loaded from')), 120000);
-      listening.dispose();
-      await vscode.commands.executeCommand('amldeploy.stopLogs', name);
-
-      const body = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(dir, 'sample-request.json')));
-      const answer = await vscode.commands.executeCommand('amldeploy.testRequest', name, Buffer.from(body).toString('utf8'));
-      assert.strictEqual(answer.status, 200, 'scored over the FQDN, with the key');
-      assert.ok(Array.isArray(answer.body) && typeof answer.body[0] === 'number', JSON.stringify(answer.body));
-      passed = true;
-    } finally {
-      const deleted = await vscode.commands.executeCommand('amldeploy.delete', name, true);
-      if (passed) {
-        assert.strictEqual(deleted, true, 'Delete reports success');
-      }
-      await vscode.workspace.fs.delete(vscode.Uri.file(config));
-    }
-    assert.strictEqual(api.ctx.services.find(name), undefined, 'the tree no longer lists the service');
+    await remoteTargetScenario({
+      name: 'e2e-aci',
+      target: 'aci',
+      label: 'Azure Container Instances',
+      config: { computeType: 'ACI', authEnabled: true, containerResourceRequirements: { cpu: 0.5, memoryInGB: 1 } },
+      check: (service) => assert.match(service.scoringUri, /^http:\/\/[a-z0-9-]+\.westeurope\.azurecontainer\.io:5001\/score$/),
+      logLine: /model loaded from/,
+      how: 'over its FQDN',
+    });
   });
 
   test('auth keys are sent for you; Redeploy replaces the process; Package builds the image; templates; Validate Workspace', async () => {

@@ -139,21 +139,6 @@ def spec_of(config: DeploymentConfig, config_dir: Path) -> tuple[AciSpec, list[s
     )
 
 
-def read_tls(spec: AciSpec) -> tuple[str, str] | None:
-    if spec.tls_files is None:
-        return None
-    texts = []
-    for path in spec.tls_files:
-        try:
-            texts.append(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise OpsError(
-                f"sslEnabled: {path} cannot be read ({exc})",
-                "give PEM files for sslCertificate and sslKey (relative to the deployment config's folder)",
-            ) from None
-    return texts[0], texts[1]
-
-
 def port_of(inputs: Inputs) -> int:
     """The port the runtime listens on inside the group, which is also the public one (ACI maps none)."""
     return TLS_PORT if inputs.tls is not None else PORT

@@ -29,6 +29,7 @@ from amldeploy.ops.targets.aci import group as gr
 from amldeploy.ops.targets.aci import status as st
 from amldeploy.ops.targets.aci.azure import AzureOptions, Clients, connect, error_code, translate
 from amldeploy.ops.targets.base import DeployRequest, TargetInfo, TargetSetting
+from amldeploy.ops.targets.tls import read_tls
 
 # Where a group's address answers when it is not where DNS says (a test, a jump host, a private VNet reached
 # through a tunnel): "HOST:PORT=HOST2:PORT2,..." with HOST the group's FQDN or IP.
@@ -118,7 +119,7 @@ class AciTarget:
             subscription=subscription,
             resource_group=resource_group,
             pull_secret=image.pull_secret,
-            tls=gr.read_tls(spec),
+            tls=read_tls(spec.tls_files),
             environment=dict(variables or {}),
             image_digest=image.digest,
             created=now_iso(),

@@ -39,6 +39,7 @@ from amldeploy.ops.targets.kubernetes.cluster import (
     kubeconfig_files,
 )
 from amldeploy.ops.targets.kubernetes.spec import KubeSpec, spec_of
+from amldeploy.ops.targets.tls import read_tls
 
 SERVICE_TYPE_SETTING = "kubernetes.serviceType"
 REGISTRY_SETTING = "kubernetes.registry"  # the editor's amldeploy.kubernetes.registry: --registry's default
@@ -109,7 +110,7 @@ class KubernetesTarget:
             service_type=service_type,
             hpa_version=hpa_version,
             pull_secret=image.pull_secret,
-            tls=_read_tls(spec),
+            tls=read_tls(spec.tls_files),
             image_digest=image.digest,
             created=now_iso(),
             deployed=now_iso(),
@@ -404,21 +405,6 @@ def _secret_keys(secret: Mapping[str, Any] | None) -> ServiceKeys | None:
     except (KeyError, ValueError):
         return None
     return ServiceKeys(primary, secondary) if primary and secondary else None
-
-
-def _read_tls(spec: KubeSpec) -> tuple[str, str] | None:
-    if spec.tls_files is None:
-        return None
-    texts = []
-    for path in spec.tls_files:
-        try:
-            texts.append(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise OpsError(
-                f"sslEnabled: {path} cannot be read ({exc})",
-                "give PEM files for sslCertificate and sslKey (relative to the deployment config's folder)",
-            ) from None
-    return texts[0], texts[1]
 
 
 def _lock_root(options: ClusterOptions) -> Path:
