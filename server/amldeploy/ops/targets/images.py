@@ -10,6 +10,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from amldeploy.ops.errors import EXIT_USAGE, OpsError
 from amldeploy.ops.reporter import Reporter
@@ -109,3 +110,10 @@ def provide(request: DeployRequest, root: Path, reporter: Reporter) -> Image:
         return Image(ref, package.digest, secret)
     finally:
         engine.close()
+
+
+def packaged(request: DeployRequest, root: Path, reporter: Reporter) -> dict[str, Any]:
+    """``package`` of a target that runs images elsewhere: the image built and, with a registry, pushed there."""
+    image = provide(request, root, reporter)
+    pushed = bool(registry_of(request)) and not request.image
+    return {"image": image.ref, "digest": f"sha256:{image.digest}" if image.digest else None, "pushed": pushed}

@@ -138,12 +138,9 @@ class KubernetesTarget:
 
     def package(self, request: DeployRequest, reporter: Reporter) -> dict[str, Any]:
         """The image a deploy would run: built on the local engine and, with a registry, pushed there."""
-        from amldeploy.ops.targets.images import provide, registry_of
+        from amldeploy.ops.targets.images import packaged
 
-        request = self._with_registry(request)
-        image = provide(request, self.root, reporter)
-        pushed = bool(registry_of(request)) and not request.image
-        return {"image": image.ref, "digest": f"sha256:{image.digest}" if image.digest else None, "pushed": pushed}
+        return packaged(self._with_registry(request), self.root, reporter)
 
     # --- deploy ---------------------------------------------------------------------------------------------
 
