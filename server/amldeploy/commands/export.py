@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from amldeploy.commands.config_flags import add_config_arguments, add_model_argument
 from amldeploy.commands.output import EXIT_OK, Output
 
 if TYPE_CHECKING:
@@ -63,20 +64,8 @@ def add_export_parser(sub: Any, epilog: str, output_help: str) -> None:
 
 
 def _common(parser: argparse.ArgumentParser, output_help: str) -> None:
-    for dest, long, what in (
-        ("ic", "--inference-config", "inference config"),
-        ("dc", "--deploy-config", "deployment config"),
-    ):
-        parser.add_argument(f"--{dest}", long, long + "-file", dest=dest, required=True, metavar="FILE", help=what)
-    parser.add_argument(
-        "--model",
-        "-m",
-        dest="models",
-        action="append",
-        default=[],
-        metavar="PATH[:NAME[:VERSION]]",
-        help="a model file or folder (repeatable)",
-    )
+    add_config_arguments(parser)
+    add_model_argument(parser)
     parser.add_argument("--output-dir", required=True, metavar="DIR", help="where to write (new, empty, or an export)")
     parser.add_argument("--output", choices=("text", "json"), default="text", help=output_help)
     parser.set_defaults(service_command="export")

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from amldeploy.commands.config_flags import add_config_arguments, add_model_argument
 from amldeploy.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
 
 if TYPE_CHECKING:
@@ -37,18 +38,8 @@ def add_package_parser(sub: Any, epilog: str, output_help: str) -> None:
         "dependencies become pip requirements; each translation is shown.",
         epilog=epilog,
     )
-    parser.add_argument(
-        "--ic", "--inference-config", "--inference-config-file", dest="ic", required=True, metavar="FILE"
-    )
-    parser.add_argument(
-        "--model",
-        "-m",
-        dest="models",
-        action="append",
-        default=[],
-        metavar="PATH[:NAME[:VERSION]]",
-        help="a model file or folder (repeatable); it lands in azureml-models/NAME/VERSION",
-    )
+    add_config_arguments(parser, deployment=False)
+    add_model_argument(parser, "a model file or folder (repeatable); it lands in azureml-models/NAME/VERSION")
     parser.add_argument(
         "--output-path", metavar="DIR", help="where to write the Dockerfile + context (required without --image)"
     )

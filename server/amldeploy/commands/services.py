@@ -56,19 +56,13 @@ def add_service_parsers(sub: Any) -> None:
         "AKSENDPOINT goes to the Kubernetes cluster of the kubeconfig (--target kubernetes sends any config "
         "there). Deploying an existing NAME replaces it once the new configs are valid.",
     )
-    files = (("ic", "--inference-config", "inference config"), ("dc", "--deploy-config", "deployment config"))
-    for dest, long, what in files:
-        # v1's az ml spelled them --inference-config-file and --deploy-config-file.
-        deploy.add_argument(f"--{dest}", long, long + "-file", dest=dest, required=True, metavar="FILE", help=what)
-    deploy.add_argument(
-        "--model",
-        "-m",
-        dest="models",
-        action="append",
-        default=[],
-        metavar="PATH[:NAME[:VERSION]]",
-        help="a model file or folder (repeatable); it lands in azureml-models/NAME/VERSION (default: the file's "
-        "stem, version 1)",
+    from amldeploy.commands.config_flags import add_config_arguments, add_model_argument
+
+    add_config_arguments(deploy)
+    add_model_argument(
+        deploy,
+        "a model file or folder (repeatable); it lands in azureml-models/NAME/VERSION (default: the file's stem, "
+        "version 1)",
     )
     deploy.add_argument(
         "--target", metavar="TARGET", help="where to run it (default: from computeType): process, docker, kubernetes"
