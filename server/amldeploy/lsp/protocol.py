@@ -24,7 +24,9 @@ Shapes (``?`` marks an optional key):
 ``amldeploy/deploy``  ``{"name", "inferenceConfig", "deploymentConfig", "models"?: [str], "target"?: str,
     "port"?: int, "isolated"?: bool, "image"?: str, "registry"?: str, "workDoneToken"?}`` → ``{"service":
     ServiceView, "warnings": [str]}`` (``models`` are ``PATH[:NAME[:VERSION]]`` like the command line's
-    ``--model``; ``image``/``registry`` as ``--image``/``--registry``; the editor's target settings apply)
+    ``--model``; ``image``/``registry`` as ``--image``/``--registry``; the editor's target settings apply).
+    Without ``inferenceConfig`` a model with a framework is deployed with a generated entry script (no-code;
+    without ``deploymentConfig`` too, computeType local) and the answer adds ``"notes": [str]`` saying so
 ``amldeploy/package``  same parameters as deploy without ``port`` → ``{"target": str, ...}``; a target that
     cannot package answers ``REQUEST_FAILED`` saying which targets can.
 ``amldeploy/delete``  ``{"name", "target"?: str, "workDoneToken"?}`` → ``{"name": str, "target": str}``

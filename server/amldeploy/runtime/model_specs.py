@@ -38,6 +38,8 @@ class ModelSpec:
     path: Path
     name: str
     version: int = 1
+    framework: str | None = None  # v1's Model.Framework (ScikitLearn, Onnx, TensorFlow, ...), from the registry
+    framework_version: str | None = None
 
     @property
     def argument(self) -> str:
