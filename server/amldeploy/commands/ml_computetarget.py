@@ -70,12 +70,16 @@ def add_computetarget_parser(ml_subparsers: Any) -> argparse.ArgumentParser:
             parser.add_argument("--identity-type", help="ignored: the kubeconfig's credentials are used")
             parser.add_argument("--identity-ids", help="ignored: the kubeconfig's credentials are used")
         _common(parser)
-    remote = kinds.add_parser("remote", help="refused: amldeploy does not train on remote machines")
-    remote.add_argument("rest", nargs=argparse.REMAINDER)
-
-    create = actions.add_parser("create", help="refused: amldeploy creates no clusters (attach one instead)")
+    # Refused whatever their flags: "+" as the only prefix makes every word (-n, --address, ...) an argument.
+    remote = kinds.add_parser(
+        "remote", help="refused: amldeploy does not train on remote machines", prefix_chars="+", add_help=False
+    )
+    remote.add_argument("rest", nargs="*")
+    create = actions.add_parser(
+        "create", help="refused: amldeploy creates no clusters (attach one instead)", prefix_chars="+", add_help=False
+    )
     create.add_argument("kind", nargs="?", help="aks, amlcompute, computeinstance, datafactory")
-    create.add_argument("rest", nargs=argparse.REMAINDER)
+    create.add_argument("rest", nargs="*")
 
     listing = actions.add_parser("list", help="list the recorded compute targets")
     _common(listing)
@@ -123,7 +127,7 @@ def run_computetarget(args: argparse.Namespace) -> int:
             args.computetarget_parser.print_help(err)
             return EXIT_USAGE
         if command == "create":
-            what = f"create {args.kind}" if args.kind else "create"
+            what = f"create {args.kind}" if args.kind and not args.kind.startswith("-") else "create"
             return _refuse(
                 f"computetarget {what} is not supported: amldeploy creates no clusters or Azure ML computes",
                 "create the cluster with 'az aks create' and 'az aks get-credentials', then record it with "
@@ -167,9 +171,11 @@ def _attach(args: argparse.Namespace) -> int:
     stored = ComputeTargets().add(record)
     _emit(stored.to_json(), args.output, [stored.to_json()])
     context = stored.settings.get("kubernetes.context")
+    arc = "connectedclusters" in args.compute_resource_id.lower()
+    creates = "'az connectedk8s proxy' gives one" if arc else "'az aks get-credentials' creates it"
     sys.stderr.write(
         f"Recorded {stored.name}: deploys with --ct {stored.name} go to the kubeconfig context '{context}' "
-        f"('az aks get-credentials' creates it)\n"
+        f"({creates})\n"
     )
     return EXIT_OK
 

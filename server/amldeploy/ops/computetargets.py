@@ -49,7 +49,7 @@ V1_COMPUTE_TYPE = {"kubernetes": "AKS", "aci": "ACI", "docker": "Local", "proces
 # The environment a docker record's ``docker.host`` is given to (the Docker SDK reads it).
 DOCKER_HOST_SETTING = "docker.host"
 
-_NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9-]{0,14}[A-Za-z0-9])?")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,14}[A-Za-z0-9]")
 NAME_RULE = (
     "a compute target name has 2 to 16 letters, digits and '-', starts with a letter and ends with a letter or digit"
 )
