@@ -144,6 +144,7 @@ def _compute_target(name: str | None) -> ComputeTarget | None:
 
 def _deploy(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> dict[str, Any]:
     from amldeploy.ops.errors import Cancelled
+    from amldeploy.ops.registry import note_deployed
     from amldeploy.ops.snapshot import service_view
     from amldeploy.ops.targets.base import make_target
 
@@ -152,6 +153,7 @@ def _deploy(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> d
     name = prepared.request.name
     try:
         service = make_target(prepared.target, root, settings).deploy(prepared.request, reporter)
+        note_deployed(service, root)
     except Cancelled:
         raise _cancelled(f"deploy of {name}") from None
     finally:
@@ -180,6 +182,7 @@ def _package(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> 
 
 def _delete(ls: AmlLanguageServer, name: str, target_name: str | None, reporter: LspReporter) -> dict[str, Any]:
     from amldeploy.ops.errors import Cancelled
+    from amldeploy.ops.registry import note_deleted
     from amldeploy.ops.targets.base import find_service, make_target, target_info
 
     root = ls.root()
@@ -190,6 +193,7 @@ def _delete(ls: AmlLanguageServer, name: str, target_name: str | None, reporter:
         target, _ = find_service(name, root, ls.settings.target_settings)
     try:
         target.delete(name, reporter)
+        note_deleted(name, target.name, root)
     except Cancelled:
         raise _cancelled(f"delete of {name}") from None
     finally:
