@@ -17,11 +17,13 @@ COMPUTE_TARGET_FLAGS = ("--ct", "--compute-target")
 _RECORD_SETTINGS = "compute_target_settings"  # what the named record supplies, below the flags
 
 
-def add_compute_target_argument(parser: argparse.ArgumentParser) -> None:
-    """``--ct`` / ``--compute-target NAME``: a recorded target (``amldeploy target add``) supplies the target and
-    its settings; flags given as well win over the record."""
+def add_compute_target_argument(parser: argparse.ArgumentParser, v1_spellings: bool = False) -> None:
+    """``--ct`` / ``--compute-target NAME`` (with ``v1_spellings``, v1 docs' ``-ct`` too): a recorded target
+    (``amldeploy target add``) supplies the target and its settings; flags given as well win over the record.
+    ``apply_compute_target(args)`` resolves it before the command runs."""
     parser.add_argument(
         *COMPUTE_TARGET_FLAGS,
+        *(("-ct",) if v1_spellings else ()),
         dest="compute_target",
         metavar="NAME",
         help="a compute target recorded with 'amldeploy target add' (v1's --ct): it supplies the target and its "
@@ -41,8 +43,8 @@ def apply_compute_target(args: argparse.Namespace) -> None:
     from amldeploy.ops.computetargets import DOCKER_HOST_SETTING, ComputeTargets, check_compute_type
 
     record = ComputeTargets().get(name)
-    if hasattr(args, "target"):
-        forced = args.target
+    if hasattr(args, "target") or hasattr(args, "dc"):  # a deploy (amldeploy's, or amldeploy ml's)
+        forced = getattr(args, "target", None)
         compute_type = _compute_type(getattr(args, "dc", None))
         if compute_type is not None or forced is not None:
             check_compute_type(record, compute_type or "", forced)

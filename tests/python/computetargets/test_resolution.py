@@ -120,3 +120,14 @@ def test_resolve_compute_target_gives_the_settings_keys_the_targets_read(tmp_pat
     assert {key for keys in TYPE_SETTINGS.values() for key in keys} <= editor_keys
     with pytest.raises(OpsError, match="there is no compute target named 'nope' \\(known: myaci\\)"):
         resolve_compute_target("nope", tmp_path)
+
+
+def test_local_records_choose_their_target_and_a_docker_records_engine(cli: Run) -> None:
+    assert cli("target", "add", "here", "--type", "process").status == 0
+    chosen = cli(*deploy_args("aks.json"), "--dry-run", "--ct", "here")  # local targets run any config
+    assert chosen.status == 2 and "the process target has no dry run" in chosen.err
+    engine = "unix:///nonexistent/amldeploy-tests/recorded-engine.sock"
+    assert cli("target", "add", "laptop", "--type", "docker", "--docker-host", engine).status == 0
+    result = cli(*deploy_args("local.json"), "--ct", "laptop")
+    assert result.status == 1, result.both
+    assert f"no Docker engine answers at {engine}" in result.err  # the record's engine, not the environment's
