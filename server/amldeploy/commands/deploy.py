@@ -13,6 +13,7 @@ from amldeploy.commands.target_flags import deploy_fields, settings_from
 from amldeploy.config.load import ConfigError
 from amldeploy.ops.errors import DeployFailed, OpsError
 from amldeploy.ops.prepare import Prepared, prepare_deploy
+from amldeploy.ops.registry import note_deployed
 from amldeploy.ops.reporter import Reporter
 from amldeploy.ops.service import Service
 from amldeploy.ops.targets.base import DryRunner, Target, make_target
@@ -54,6 +55,7 @@ def run_deploy(args: argparse.Namespace, output: Output) -> int:
     if args.dry_run:
         return _dry_run(target, prepared, output, reporter)
     service = target.deploy(request, reporter)
+    note_deployed(service, Path.cwd())
     if output.json:
         warnings = prepared.warnings + _messages(reporter, prepared.warning_lines)
         document: dict[str, Any] = {"service": service.to_json(), "warnings": warnings}

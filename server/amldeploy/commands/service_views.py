@@ -87,6 +87,9 @@ def run_delete(name: str, output: Output, purge: bool = False, settings: Setting
         target.delete(name, output.reporter(), purge=True)
     else:
         target.delete(name, output.reporter())
+    from amldeploy.ops.registry import note_deleted
+
+    note_deleted(name, target.name, Path.cwd())
     if output.json:
         output.document({"name": name, "deleted": True})
     else:

@@ -38,7 +38,9 @@ class ModelSpec:
     path: Path
     name: str
     version: int = 1
-    framework: str | None = None  # v1's Model.Framework (ScikitLearn, Onnx, TensorFlow, ...), from the registry
+    # v1's Model.Framework of a registered model (``ScikitLearn``, ``Onnx``, ``TensorFlow``…) and its version:
+    # what no-code deployment generates an entry script for. None for a model given as a path.
+    framework: str | None = None
     framework_version: str | None = None
 
     @property
@@ -47,11 +49,21 @@ class ModelSpec:
         return f"{self.path}:{self.name}:{self.version}"
 
     def to_json(self) -> dict[str, object]:
-        return {"name": self.name, "version": self.version, "path": str(self.path)}
+        data: dict[str, object] = {"name": self.name, "version": self.version, "path": str(self.path)}
+        if self.framework:
+            data.update(framework=self.framework, frameworkVersion=self.framework_version)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> ModelSpec:
-        return cls(Path(str(data["path"])), str(data["name"]), int(str(data["version"])))
+        framework, framework_version = data.get("framework"), data.get("frameworkVersion")
+        return cls(
+            Path(str(data["path"])),
+            str(data["name"]),
+            int(str(data["version"])),
+            str(framework) if framework else None,
+            str(framework_version) if framework_version else None,
+        )
 
 
 def model_name_problem(name: str) -> str | None:
