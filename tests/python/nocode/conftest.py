@@ -85,6 +85,7 @@ def cli(project: Path, tmp_path: Path) -> Cli:
     def run(*args: str, timeout: float = 120, **env_vars: str) -> Result:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AMLDEPLOY_")}
         env.update(DOCKER_HOST=NO_ENGINE, AMLDEPLOY_CACHE_DIR=str(tmp_path / "cache"))
+        env.update(AMLDEPLOY_DATA_DIR=str(tmp_path / "data"), AMLDEPLOY_MODEL_REGISTRY=str(tmp_path / "registry"))
         env.update(env_vars)
         return run_amldeploy(args, project, env, timeout)
 
