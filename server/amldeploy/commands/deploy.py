@@ -31,8 +31,8 @@ def run_deploy(args: argparse.Namespace, output: Output) -> int:
             args.port,
             args.isolated,
             dry_run=args.dry_run,
-            model_framework=args.model_framework,
-            model_framework_version=args.model_framework_version,
+            model_framework=getattr(args, "model_framework", None),  # absent from parsers without the flags
+            model_framework_version=getattr(args, "model_framework_version", None),
         )
     except ConfigError as exc:
         return _config_error(exc, output, args)

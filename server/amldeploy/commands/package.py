@@ -79,12 +79,16 @@ def run_package(args: argparse.Namespace, output: Output) -> int:
     from amldeploy.ops.package.plan import plan_package
     from amldeploy.ops.prepare import model_specs
 
+    # Parsers without the flags (a v1 command line mapped onto this one) leave them out.
+    framework = getattr(args, "model_framework", None), getattr(args, "model_framework_version", None)
     notes: list[str] = []
+    models = None
     if args.ic:
         ic = Path(args.ic)
         name = args.name or default_service_name(ic)
     else:
-        nocode = generate(model_specs(args.models, Path.cwd(), args.model_framework, args.model_framework_version))
+        models = model_specs(args.models, Path.cwd(), *framework)
+        nocode = generate(models)
         ic = nocode.inference_config
         name = args.name or service_name_for(nocode.model)
         notes.append(nocode.summary)
@@ -108,7 +112,8 @@ def run_package(args: argparse.Namespace, output: Output) -> int:
         return _config_error(exc, output)
     except ValueError as exc:
         return output.error(f"the config cannot be used: {exc}", "run 'amldeploy validate' on it", EXIT_FAILED)
-    models = model_specs(args.models, Path.cwd(), args.model_framework, args.model_framework_version)
+    if models is None:
+        models = model_specs(args.models, Path.cwd(), *framework)
     ca = Path(args.ca_bundle) if args.ca_bundle else None
     base_image = args.base_image or os.environ.get(BASE_IMAGE_ENV) or None
     package = plan_package(name, inference, models, base_image, ca, exclude=(dest,) if dest else ())

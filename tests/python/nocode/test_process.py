@@ -123,3 +123,27 @@ def test_an_inference_config_given_still_needs_its_deployment_config(cli: Cli, p
     (project / "inferenceconfig.json").write_text(json.dumps({"entryScript": "score.py"}), encoding="utf-8")
     result = cli("deploy", "half", "--ic", "inferenceconfig.json")
     assert result.status == 2 and "--ic was given without --dc" in result.err
+
+
+def test_an_onnx_model_with_two_inputs_takes_them_by_name(cli: Cli, project: Path) -> None:
+    from onnx import TensorProto, helper
+
+    inputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [None, 2]) for n in ("a", "b")]
+    total = helper.make_tensor_value_info("total", TensorProto.FLOAT, [None, 2])
+    graph = helper.make_graph([helper.make_node("Add", ["a", "b"], ["total"])], "add", inputs, [total])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    (project / "add.onnx").write_bytes(model.SerializeToString())
+    result = cli(
+        "deploy", "adder", "-m", "add.onnx", "--model-framework", "ONNX", "--target", "process", "--output", "json"
+    )
+    service = deployed(result)
+
+    status, answer = post(service["scoringUri"], {"data": {"a": [[1.0, 2.0]], "b": [[3.0, 4.5]]}})
+    assert (status, answer) == (200, [[4.0, 6.5]])
+    status, answer = post(service["scoringUri"], {"data": [[1.0, 2.0]]})
+    assert status == 400 and 'this model has 2 inputs: send {"data": {"a": [...], "b": [...]}}' in answer["error"]
+
+    data = get_json(service["swaggerUri"])["definitions"]["ServiceInput"]["properties"]["data"]
+    assert data["required"] == ["a", "b"] and data["properties"]["b"]["items"]["maxItems"] == 2
+    assert data["description"] == "ONNX inputs a: tensor(float) [N, 2]; b: tensor(float) [N, 2]"
