@@ -133,6 +133,14 @@ def deploy(args: argparse.Namespace, argv: list[str], mode: str = "deploy", keys
     """``mode``: deploy (``ml model deploy``), update (``ml service update``) or regen (``regen-key``)."""
     root, err = Path.cwd(), sys.stderr
     name = args.name
+    if getattr(args, "token_auth_enabled", None) is not None and configs.as_bool(
+        args.token_auth_enabled, "--token-auth-enabled"
+    ):
+        raise refuse(
+            f"--token-auth-enabled {args.token_auth_enabled}",
+            "amldeploy's services take keys, not Azure AD tokens: the service would answer without the auth asked for",
+            "use key auth: --ae true (keys: ml service get-keys)",
+        )
     state = configs.read_state(root, name) or {}
     existing = _exists(name)
     if mode == "deploy" and existing is not None and not args.overwrite:
@@ -150,14 +158,6 @@ def deploy(args: argparse.Namespace, argv: list[str], mode: str = "deploy", keys
                 "give --ic and --dc (the files it was deployed from)",
                 EXIT_USAGE,
             )
-    if getattr(args, "token_auth_enabled", None) is not None and configs.as_bool(
-        args.token_auth_enabled, "--token-auth-enabled"
-    ):
-        raise refuse(
-            f"--token-auth-enabled {args.token_auth_enabled}",
-            "amldeploy's services take keys, not Azure AD tokens: the service would answer without the auth asked for",
-            "use key auth: --ae true (keys: ml service get-keys)",
-        )
     dc_over, ic_over = _overrides(args)
     if mode == "update":
         dc_over = {**state.get("deploymentOverrides", {}), **dc_over}

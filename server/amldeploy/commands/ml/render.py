@@ -42,6 +42,8 @@ def _rows(data: Any) -> list[dict[str, Any]]:
     for item in items:
         if isinstance(item, dict):
             rows.append({k: v for k, v in item.items() if not isinstance(v, (dict, list))})
+        elif isinstance(item, list):
+            rows.append({f"Column{i + 1}": v for i, v in enumerate(item) if not isinstance(v, (dict, list))})
         elif item is not None:
             rows.append({"Result": item})
     return rows
