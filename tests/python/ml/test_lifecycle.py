@@ -131,3 +131,28 @@ def test_package_download_and_list(ml: Cli, project: Path, tmp_path: Path) -> No
     assert again.status == 0 and json.loads(metadata.read_text())["modelId"] == "sklearn_mnist:2"
     updated = ml("model", "update", "-i", "sklearn_mnist:2", "--add-tag", "x=1", "--description", "second")
     assert (updated.json()["tags"], updated.json()["description"]) == ({"x": "1"}, "second")
+
+
+def test_profile_then_deploy_with_its_result(ml: Cli, project: Path, tmp_path: Path) -> None:
+    metadata = tmp_path / "model.json"
+    assert ml("model", "register", "-n", "sklearn_mnist", "-p", "outputs/model.joblib", "-t", str(metadata)).status == 0
+    profiled = ml(
+        "model", "profile", "-n", "myprofile", "-f", str(metadata), "--ic", "inferenceconfig.json",
+        "-d", SAMPLE, "-t", "myprofileresult.json",
+    )  # fmt: skip
+    assert profiled.status == 0, profiled.both
+    result = json.loads((project / "myprofileresult.json").read_text())
+    assert result["recommendedCpu"] > 0 and result["recommendedMemoryInGB"] > 0
+    assert ml("service", "list").json() == []  # the profiled service is gone
+
+    deployed = ml(
+        "model", "deploy", "-n", "sized", "-f", str(metadata), "--ic", "inferenceconfig.json",
+        "--dc", "deploymentconfig.json", "--pi", "myprofileresult.json", "--cp", "ACI", "--target", "process",
+    )  # fmt: skip
+    assert deployed.status == 0, deployed.both
+    generated = json.loads((project / ".amldeploy/ml/sized/deploymentconfig.json").read_text())
+    assert generated["containerResourceRequirements"] == {
+        "cpu": result["recommendedCpu"],
+        "memoryInGB": result["recommendedMemoryInGB"],
+    }
+    assert [m["name"] for m in deployed.json()["models"]] == ["sklearn_mnist"]

@@ -178,7 +178,7 @@ def deploy(args: argparse.Namespace, argv: list[str], mode: str = "deploy", keys
     if base_dc is None and not state.get("dc"):
         if target is None:
             target = _local_target()
-        if mode == "deploy":
+        if mode == "deploy" and getattr(args, "ml_command", None) == "deploy":
             note(
                 err,
                 f"no --dc: v1 deployed to ACI; amldeploy runs that ACI config here, on the {target} target "
