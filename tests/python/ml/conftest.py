@@ -62,6 +62,7 @@ def clean(folder: Path, env: dict[str, str] | None = None) -> None:
 def base_env(registry: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AMLDEPLOY_", "DOCKER_"))}
     env["AMLDEPLOY_MODEL_REGISTRY"] = str(registry)
+    env["AMLDEPLOY_DATA_DIR"] = str(registry.parent / "data")  # compute target records
     env["DOCKER_HOST"] = NO_ENGINE
     return env
 

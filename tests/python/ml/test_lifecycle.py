@@ -156,3 +156,27 @@ def test_profile_then_deploy_with_its_result(ml: Cli, project: Path, tmp_path: P
         "memoryInGB": result["recommendedMemoryInGB"],
     }
     assert [m["name"] for m in deployed.json()["models"]] == ["sklearn_mnist"]
+
+
+def test_ct_deploys_to_a_recorded_compute_target(ml: Cli, project: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.python.ml.conftest import base_env
+
+    recorded = subprocess.run(
+        [sys.executable, "-m", "amldeploy", "target", "add", "here", "--type", "process"],
+        cwd=project, env=base_env(tmp_path / "registry"), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert recorded.returncode == 0, recorded.stderr
+    listed = ml("computetarget", "list", "-w", "ws")
+    assert listed.status == 0 and "here" in listed.out, listed.both
+    _register(ml)
+    deployed = ml(
+        "model", "deploy", "-n", "oncompute", "-m", "sklearn_mnist:1", "-ic", "inferenceconfig.json", "-ct", "here"
+    )
+    assert deployed.status == 0, deployed.both
+    assert (deployed.json()["target"], deployed.json()["computeType"]) == ("process", "local")
+    assert "no --dc" not in deployed.err
+    unknown = ml("model", "deploy", "-n", "elsewhere", "--ic", "inferenceconfig.json", "--ct", "nosuch")
+    assert unknown.status == 2 and "nosuch" in unknown.err, unknown.both

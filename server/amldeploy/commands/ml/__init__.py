@@ -46,7 +46,9 @@ def _special_lines(group: str) -> list[str]:
     ]
     if group == "model":
         lines.append("  --asset-path azureml://…, https://… (register): only local files and folders are registered")
-        lines.append("  --ct NAME (deploy): while no compute target of that name is recorded")
+        lines.append(
+            "  --ct NAME (deploy): when no compute target of that name is recorded, or its type cannot take --dc"
+        )
     return lines
 
 
@@ -56,7 +58,9 @@ def mapping_text(group: str | None = None) -> str:
     lines = ["v1 command → what amldeploy does:"]
     lines += [f"  {left:<{width}}  {right}" for left, right in rows]
     if group in (None, "computetarget"):
-        lines.append(f"  {'az ml computetarget …':<{width}}  amldeploy ml computetarget (when available)")
+        lines.append(
+            f"  {'az ml computetarget …':<{width}}  records named targets for --ct (amldeploy ml computetarget)"
+        )
     found: dict[tuple[str, str, str], list[str]] = {}
     for (g, c), flags in COMMANDS.items():
         if group not in (None, g):
@@ -146,17 +150,10 @@ def _add_shim_parsers(groups: Any) -> None:
 
 
 def _add_computetarget(groups: Any) -> None:
-    """COMPUTETARGET HOOK: ``amldeploy ml computetarget …`` comes from ``amldeploy.commands.ml_computetarget``
-    (``add_computetarget_parser(ml_subparsers)``) once that module exists."""
-    import importlib
+    """``amldeploy ml computetarget …``: v1's compute target commands (amldeploy.commands.ml_computetarget)."""
+    from amldeploy.commands.ml_computetarget import add_computetarget_parser
 
-    try:
-        module = importlib.import_module("amldeploy.commands.ml_computetarget")
-    except ImportError:
-        return
-    add = getattr(module, "add_computetarget_parser", None)
-    if add is not None:
-        add(groups)
+    add_computetarget_parser(groups)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -191,7 +188,7 @@ def _dispatch(args: argparse.Namespace, group: str, command: str | None, argv: l
 
         return shim.install(args.dir) if group == "install-shim" else shim.uninstall(args.dir)
     if group not in ("model", "service"):
-        handler = getattr(args, "handler", None) or getattr(args, "func", None)
+        handler = getattr(args, "ml_handler", None)
         if handler is None:
             return 2
         result: int = handler(args)

@@ -7,7 +7,6 @@ records what it was deployed from, so that ``service update`` and ``regen-key`` 
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 import sys
 from pathlib import Path
@@ -87,24 +86,11 @@ def _environment(args: argparse.Namespace, base_ic: Path | None) -> dict[str, An
     return None  # the inference config's own environment: nothing to change
 
 
-def _compute_target(name: str) -> tuple[str | None, dict[str, str]]:
-    """``--ct NAME``: the target and settings a compute target recorded by ``amldeploy ml computetarget`` names.
+def _record_compute_type(name: str) -> str:
+    """v1's default computeType for a deploy to compute target ``name`` without ``--dc`` (AKS for a cluster)."""
+    from amldeploy.ops.computetargets import V1_COMPUTE_TYPE, ComputeTargets
 
-    COMPUTETARGET HOOK: ``amldeploy.commands.ml_computetarget`` (another change) records compute targets; until it
-    provides ``resolve_compute_target(name) -> (target, settings)``, ``--ct`` is refused with the reason."""
-    try:
-        module = importlib.import_module("amldeploy.commands.ml_computetarget")
-    except ImportError:
-        module = None
-    resolve = getattr(module, "resolve_compute_target", None)
-    if resolve is None:
-        raise refuse(
-            f"--ct {name}",
-            "no compute targets are recorded here (amldeploy ml computetarget is not available in this version)",
-            "leave --ct out to deploy by the deployment config's computeType",
-        )
-    target, settings = resolve(name)
-    return target, dict(settings)
+    return V1_COMPUTE_TYPE.get(ComputeTargets().get(name).type, "local").replace("Local", "local")
 
 
 def _nocode_supported() -> bool:
@@ -173,9 +159,10 @@ def deploy(args: argparse.Namespace, argv: list[str], mode: str = "deploy", keys
     environment = _environment(args, base_ic)
     target: str | None = getattr(args, "target", None) or state.get("target")
     settings: dict[str, str] = dict(state.get("settings", {}))
-    if _present(args, "compute_target"):
-        target, settings = _compute_target(args.compute_target)
-    if base_dc is None and not state.get("dc"):
+    compute_target = getattr(args, "compute_target", None) or state.get("computeTarget")
+    if base_dc is None and compute_target:
+        dc_over = {"computeType": _record_compute_type(compute_target), **dc_over}
+    elif base_dc is None and not state.get("dc"):
         if target is None:
             target = _local_target()
         if mode == "deploy" and getattr(args, "ml_command", None) == "deploy":
@@ -210,7 +197,7 @@ def deploy(args: argparse.Namespace, argv: list[str], mode: str = "deploy", keys
     port = getattr(args, "port", None)
     if port is None:
         port = state.get("port")
-    deployed = _run(name, ic_path, dc_path, models, target, port, settings, args, keys)
+    deployed = _run(name, ic_path, dc_path, models, (target, compute_target), port, settings, args, keys)
     new_state = {
         "name": name,
         "ic": str(base_ic) if base_ic else None,
@@ -219,6 +206,7 @@ def deploy(args: argparse.Namespace, argv: list[str], mode: str = "deploy", keys
         "inferenceOverrides": ic_over,
         "models": models,
         "target": target,
+        "computeTarget": compute_target,
         "settings": settings,
         "port": port,
         "description": state.get("description"),
@@ -252,13 +240,16 @@ def _run(
     ic: Path | None,
     dc: Path | None,
     models: list[str],
-    target: str | None,
+    where: tuple[str | None, str | None],
     port: Any,
     settings: dict[str, str],
     args: argparse.Namespace,
     keys: tuple[str, str] | None,
 ) -> dict[str, Any]:
     from amldeploy.commands.deploy import report_failure, run_deploy
+    from amldeploy.commands.target_flags import apply_compute_target
+
+    target, compute_target = where
 
     primary = keys[0] if keys else getattr(args, "primary_key", None)
     secondary = keys[1] if keys else getattr(args, "secondary_key", None)
@@ -300,7 +291,9 @@ def _run(
         subscription=settings.get("aci.subscription"),
         resource_group=settings.get("aci.resourceGroup"),
         arm_endpoint=settings.get("aci.armEndpoint"),
+        compute_target=compute_target,
     )
+    apply_compute_target(ns)  # --ct NAME: the recorded target and its settings (checked against computeType)
     output = Captured(f"ml {args.ml_group} {args.ml_command}")
     try:
         status = run_deploy(ns, output, adjust)
