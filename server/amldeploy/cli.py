@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     from amldeploy.commands.targets import add_target_parser  # compute targets by name
 
     add_target_parser(sub)
+    sub.add_parser(
+        "ml", help="Azure ML CLI v1 command lines: ml model|service … (see 'amldeploy ml --help')", add_help=False
+    )
     return parser
 
 
@@ -99,6 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     fast = _lsp_fast_path(sys.argv[1:] if argv is None else argv)
     if fast is not None:
         return fast
+    rest = sys.argv[1:] if argv is None else list(argv)
+    if rest[:1] == ["ml"]:  # v1's `az ml` argument lists: parsed inside amldeploy.commands.ml
+        from amldeploy.commands.ml import main as ml_main
+
+        return ml_main(rest[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "validate":
