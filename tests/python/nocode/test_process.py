@@ -147,3 +147,23 @@ def test_an_onnx_model_with_two_inputs_takes_them_by_name(cli: Cli, project: Pat
     data = get_json(service["swaggerUri"])["definitions"]["ServiceInput"]["properties"]["data"]
     assert data["required"] == ["a", "b"] and data["properties"]["b"]["items"]["maxItems"] == 2
     assert data["description"] == "ONNX inputs a: tensor(float) [N, 2]; b: tensor(float) [N, 2]"
+
+
+def test_a_text_pipeline_takes_a_list_of_strings(cli: Cli, project: Path) -> None:
+    import joblib
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+
+    texts = ["a good film", "a great film", "a bad film", "an awful film"]
+    pipeline = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(texts, ["pos", "pos", "neg", "neg"])
+    joblib.dump(pipeline, project / "sentiment.joblib")
+    result = cli(
+        "deploy", "sentiment", "-m", "sentiment.joblib", "--model-framework", "ScikitLearn",
+        "--target", "process", "--output", "json",
+    )  # fmt: skip
+    service = deployed(result)
+    asked = ["good and great", "bad and awful"]
+    status, answer = post(service["scoringUri"], {"data": asked})
+    assert (status, answer) == (200, pipeline.predict(asked).tolist())
+    output = get_json(service["swaggerUri"])["definitions"]["ServiceOutput"]
+    assert output["items"] == {"type": "string"}  # the classes' type

@@ -203,6 +203,8 @@ def render_script(model: ModelSpec, framework: str, version: str | None, relativ
     values = {
         "AMLDEPLOY_VERSION": __version__,
         "FRAMEWORK": repr(framework),
+        "FRAMEWORK_NAME": framework,  # in a comment: names and frameworks hold no line breaks
+        "MODEL_REF": f"{model.name}:{model.version}",
         "FRAMEWORK_VERSION": repr(version),
         "MODEL_ID": repr(f"{model.name}:{model.version}"),
         "MODEL_FILE": repr(relative),
