@@ -11,6 +11,7 @@ from amldeploy.lsp.features import (
     export,
     hover,
     logs,
+    models,
     operations,
     outline,
     profile,
@@ -31,4 +32,5 @@ FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (
     profile.register,
     workspace.register,
     export.register,
+    models.register,
 )
