@@ -85,7 +85,7 @@ export interface ServicesSnapshot {
 export interface DeployParams {
   name: string;
   inferenceConfig?: string; // none: a no-code deploy of a registered model with a framework
-  deploymentConfig: string;
+  deploymentConfig?: string; // none (no-code only): computeType local
   models?: string[];
   target?: string;
   port?: number;
@@ -96,6 +96,7 @@ export interface DeployParams {
 export interface DeployResult {
   service: ServiceView;
   warnings: string[];
+  notes?: string[]; // what amldeploy chose (a generated entry script for a no-code deploy)
 }
 
 export type PackageParams = Omit<DeployParams, 'port'>;

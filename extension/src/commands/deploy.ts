@@ -50,7 +50,8 @@ function argsFrom(arg: unknown): DeployArgs {
   };
 }
 
-export async function pickConfig(ctx: Context, kind: ConfigKind, near?: string, title?: string): Promise<string | undefined> {
+// The config of `kind` to use; with `none` (its label), that item answers '' (no config).
+export async function pickConfig(ctx: Context, kind: ConfigKind, near?: string, title?: string, none?: string): Promise<string | undefined> {
   const files = (await ctx.configs.all()).filter((f) => f.kind === kind);
   const label = kind === 'inference' ? 'inference config' : 'deployment config';
   const browse = { label: '$(folder-opened) Browse…', path: '' };
@@ -68,7 +69,8 @@ export async function pickConfig(ctx: Context, kind: ConfigKind, near?: string, 
     const dir = path.dirname(near);
     items.sort((a, b) => Number(path.dirname(b.path) === dir) - Number(path.dirname(a.path) === dir));
   }
-  const picked = await vscode.window.showQuickPick([...items, browse], {
+  const noneItem = { label: none ?? '', path: '' };
+  const picked = await vscode.window.showQuickPick([...(none !== undefined ? [noneItem] : []), ...items, browse], {
     title: title ?? `Deploy (${kind === 'inference' ? 1 : 2}/4): the ${label}`,
     placeHolder: `Pick the ${label}`,
     matchOnDescription: true,
@@ -169,7 +171,7 @@ export async function checkName(ctx: Context, name: string): Promise<CheckNameRe
   }
 }
 
-async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promise<(DeployParams & { inferenceConfig: string }) | undefined> {
+async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promise<(DeployParams & { inferenceConfig: string; deploymentConfig: string }) | undefined> {
   const inferenceConfig = given.inferenceConfig ?? (await pickConfig(ctx, 'inference', given.deploymentConfig));
   if (inferenceConfig === undefined) {
     return undefined;
@@ -219,6 +221,9 @@ export async function runDeploy(ctx: Context, params: DeployParams): Promise<Ser
   }
   for (const warning of result.warnings) {
     ctx.log.warn(`${params.name}: ${warning}`);
+  }
+  for (const note of result.notes ?? []) {
+    ctx.log.info(`${params.name}: ${note}`);
   }
   await ctx.refreshServices();
   const service = result.service;

@@ -195,13 +195,17 @@ export async function deployModel(ctx: Context, arg?: unknown): Promise<ServiceV
   if (model === undefined) {
     return undefined;
   }
-  if (!isNoCode(model)) {
-    return deploy(ctx, { preselectModels: [model.id] });
-  }
+  // `{name, version, target?, deploymentConfig?, serviceName?}` (from a test or another command) skips those prompts.
   const given = typeof arg === 'object' && arg !== null ? (arg as { deploymentConfig?: unknown; serviceName?: unknown; target?: unknown }) : {};
+  const target = typeof given.target === 'string' ? { target: given.target } : {};
+  if (!isNoCode(model)) {
+    return deploy(ctx, { preselectModels: [model.id], ...target });
+  }
   const deploymentConfig =
-    typeof given.deploymentConfig === 'string' ? given.deploymentConfig : await pickConfig(ctx, 'deployment', undefined, `Deploy ${model.id} (no-code, 1/2): the deployment config`);
-  if (deploymentConfig === undefined || (await configsHaveErrors(ctx, [deploymentConfig]))) {
+    typeof given.deploymentConfig === 'string'
+      ? given.deploymentConfig
+      : await pickConfig(ctx, 'deployment', undefined, `Deploy ${model.id} (no-code, 1/2): the deployment config`, '$(vm) None: a local process (computeType local)');
+  if (deploymentConfig === undefined || (deploymentConfig !== '' && (await configsHaveErrors(ctx, [deploymentConfig])))) {
     return undefined;
   }
   let name = typeof given.serviceName === 'string' ? given.serviceName : undefined;
@@ -216,8 +220,8 @@ export async function deployModel(ctx: Context, arg?: unknown): Promise<ServiceV
       return undefined;
     }
   }
-  const target = typeof given.target === 'string' ? { target: given.target } : {};
-  return runDeploy(ctx, { name, deploymentConfig, models: [model.id], ...target });
+  // No inferenceConfig: the server generates the entry script and environment from the model's framework.
+  return runDeploy(ctx, { name, ...(deploymentConfig !== '' ? { deploymentConfig } : {}), models: [model.id], ...target });
 }
 
 export async function downloadModel(ctx: Context, arg?: unknown, targetDir?: unknown): Promise<DownloadModelResult | undefined> {

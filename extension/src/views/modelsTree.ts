@@ -1,5 +1,6 @@
 // The Models view: the local model registry's names → their versions (latest first), each version with its
 // framework and tags, and a tooltip with the rest. A projection of `amldeploy/models/list`.
+import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { ModelGroup, ModelsSnapshot, RegisteredModel } from '../client/protocol';
 import { isNoCode, tooltipLines, versionDescription } from '../commands/modelPlan';
@@ -111,6 +112,7 @@ export function versionItem(model: RegisteredModel): vscode.TreeItem {
 // terminal): a watcher on the root the server reported, bursts of events coalesced into one refresh.
 export class RegistryWatcher implements vscode.Disposable {
   private root: string | undefined;
+  private rootExisted = false; // a watcher made before the folder existed may never fire: made again once it does
   private watcher: vscode.FileSystemWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -120,11 +122,13 @@ export class RegistryWatcher implements vscode.Disposable {
   ) {}
 
   watch(root: string): void {
-    if (root === this.root) {
+    const exists = fs.existsSync(root);
+    if (root === this.root && (this.rootExisted || !exists)) {
       return;
     }
     this.watcher?.dispose();
     this.root = root;
+    this.rootExisted = exists;
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '**'));
     const changed = (): void => {
       if (this.timer !== undefined) {
