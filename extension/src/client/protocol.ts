@@ -21,12 +21,13 @@ export const MODELS_LIST = 'amldeploy/models/list';
 export const MODELS_REGISTER = 'amldeploy/models/register';
 export const MODELS_DOWNLOAD = 'amldeploy/models/download';
 export const MODELS_DELETE = 'amldeploy/models/delete';
+export const MODELS_CHECK_NAME = 'amldeploy/models/checkName';
 
 // Notifications (server → client)
 export const LOG = 'amldeploy/log';
 export const SERVICES_CHANGED = 'amldeploy/servicesChanged';
 
-export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES, CONFIGS, CHECK_NAME, SWAGGER, PROFILE, EXPORT_V2, EXPORT_IOT_EDGE, MODELS_LIST, MODELS_REGISTER, MODELS_DOWNLOAD, MODELS_DELETE] as const;
+export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES, CONFIGS, CHECK_NAME, SWAGGER, PROFILE, EXPORT_V2, EXPORT_IOT_EDGE, MODELS_LIST, MODELS_REGISTER, MODELS_DOWNLOAD, MODELS_DELETE, MODELS_CHECK_NAME] as const;
 export const NOTIFICATIONS = [LOG, SERVICES_CHANGED] as const;
 
 export const CHOICE_SETTINGS = ['aci.subscription', 'kubernetes.context'] as const;
@@ -322,6 +323,11 @@ export interface DeleteModelParams {
   name: string;
   version: number;
   force?: boolean;
+}
+
+export interface ModelNameCheck {
+  problem: string | null; // why the name is not one v1 accepted
+  defaultName: string | null; // the name the path registers under when none is given
 }
 
 export interface DeleteModelResult {

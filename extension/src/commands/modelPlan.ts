@@ -1,25 +1,6 @@
-// The pure parts of the model commands: v1's model names, `key=value` tags, the `-m` references a model step
+// The pure parts of the model commands: `key=value` tags, the `-m` references a model step
 // offers, and what a command was run on. No VS Code calls here, so that they are unit-tested as they are.
-import * as path from 'path';
 import { ModelsSnapshot, NO_CODE_FRAMEWORKS, RegisteredModel } from '../client/protocol';
-
-// v1's rule for model names (amldeploy.runtime.model_specs.MODEL_NAME).
-const MODEL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9\-._]{0,254}$/;
-
-export function modelNameProblem(name: string): string | undefined {
-  if (MODEL_NAME.test(name)) {
-    return undefined;
-  }
-  return "Start with a letter or number, then letters, numbers, '-', '.' or '_' (at most 255 characters)";
-}
-
-// The name a file or folder registers under when none is given: the file's stem, a folder's name, with the
-// characters v1 refused turned into '-' (as the server's default_model_name).
-export function defaultModelName(fsPath: string, isFolder: boolean): string {
-  const base = isFolder ? path.basename(fsPath) : path.parse(fsPath).name;
-  const cleaned = base.replace(/[^a-zA-Z0-9\-._]/g, '-').replace(/^[-._]+/, '');
-  return (cleaned === '' ? 'model' : cleaned).slice(0, 255);
-}
 
 // `area=mnist, stage = dev` → ['area=mnist', 'stage=dev'] (as `--tag KEY=VALUE`); a value may be empty.
 export function parseTags(text: string): { tags: string[] } | { error: string } {

@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import {
   DeleteModelResult,
   DownloadModelResult,
+  ModelNameCheck,
+  MODELS_CHECK_NAME,
   MODELS_DELETE,
   MODELS_DOWNLOAD,
   MODELS_REGISTER,
@@ -15,7 +17,7 @@ import {
 import { OperationError } from '../client/server';
 import { Context } from './context';
 import { MODEL_FILES, checkName, configsHaveErrors, deploy, pickConfig, runDeploy } from './deploy';
-import { defaultModelName, findModel, isNoCode, modelNameProblem, parseTags } from './modelPlan';
+import { findModel, isNoCode, parseTags } from './modelPlan';
 import { showFailure } from './progress';
 
 const FRAMEWORK_CHOICES = ['ScikitLearn', 'Onnx', 'TensorFlow'] as const;
@@ -40,7 +42,7 @@ function registerArgs(arg: unknown): RegisterArgs | undefined {
   return arg as RegisterArgs;
 }
 
-async function pickAsset(ctx: Context): Promise<{ fsPath: string; isFolder: boolean } | undefined> {
+async function pickAsset(ctx: Context): Promise<string | undefined> {
   const found = await vscode.workspace.findFiles(MODEL_FILES, await ctx.configs.exclude(), 200);
   type Item = vscode.QuickPickItem & { fsPath?: string; browse?: 'file' | 'folder' };
   const items: Item[] = [
@@ -56,32 +58,33 @@ async function pickAsset(ctx: Context): Promise<{ fsPath: string; isFolder: bool
     return undefined;
   }
   if (picked.fsPath !== undefined) {
-    return { fsPath: picked.fsPath, isFolder: false };
+    return picked.fsPath;
   }
   const folder = picked.browse === 'folder';
   const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, canSelectFiles: !folder, canSelectFolders: folder, title: folder ? 'The model folder' : 'The model file', openLabel: 'Register' });
-  const uri = chosen?.[0];
-  return uri === undefined ? undefined : { fsPath: uri.fsPath, isFolder: folder };
+  return chosen?.[0]?.fsPath;
 }
 
-async function isFolder(fsPath: string): Promise<boolean> {
+// The server's verdict on a model name (v1's rule) and the name a path registers under by default; undefined
+// when it cannot answer (the register itself then says what is wrong).
+async function checkModelName(ctx: Context, params: { name?: string; path?: string }): Promise<ModelNameCheck | undefined> {
   try {
-    return (await vscode.workspace.fs.stat(vscode.Uri.file(fsPath))).type === vscode.FileType.Directory;
+    return await ctx.server.request<ModelNameCheck>(MODELS_CHECK_NAME, params);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 async function askRegistration(ctx: Context, explorerUri: vscode.Uri | undefined): Promise<RegisterModelParams | undefined> {
-  const asset = explorerUri !== undefined ? { fsPath: explorerUri.fsPath, isFolder: await isFolder(explorerUri.fsPath) } : await pickAsset(ctx);
+  const asset = explorerUri?.fsPath ?? (await pickAsset(ctx));
   if (asset === undefined) {
     return undefined;
   }
   const name = await vscode.window.showInputBox({
     title: 'Register Model (2/4): name',
     prompt: 'The model name; registering a name again adds a version (v1 rule: letters, numbers, - . _)',
-    value: defaultModelName(asset.fsPath, asset.isFolder),
-    validateInput: (value) => modelNameProblem(value.trim()),
+    value: (await checkModelName(ctx, { path: asset }))?.defaultName ?? undefined,
+    validateInput: async (value) => (await checkModelName(ctx, { name: value.trim() }))?.problem ?? undefined,
   });
   if (name === undefined) {
     return undefined;
@@ -113,7 +116,7 @@ async function askRegistration(ctx: Context, explorerUri: vscode.Uri | undefined
   }
   const tags = parseTags(tagsText);
   return {
-    path: asset.fsPath,
+    path: asset,
     name: name.trim(),
     ...(picked.framework !== undefined ? { framework: picked.framework } : {}),
     ...(frameworkVersion !== undefined && frameworkVersion.trim() !== '' ? { frameworkVersion: frameworkVersion.trim() } : {}),

@@ -78,6 +78,9 @@ Shapes (``?`` marks an optional key):
 ``amldeploy/models/delete``  ``{"name", "version": int, "force"?: bool}`` → ``{"name", "version", "id"}``; refused
     while a known service uses that version: ``REQUEST_FAILED`` whose ``data`` adds ``uses``: ``[{"service",
     "folder", "target", "createdTime"}]``; ``force`` deletes it anyway.
+``amldeploy/models/checkName``  ``{"name"?: str, "path"?: str}`` → ``{"problem": str | None, "defaultName": str |
+    None}``: why ``name`` is not a model name v1 accepted, and the name ``path`` registers under when none is given
+    (its stem), as the editor's name prompt needs them.
 ``amldeploy/servicesChanged`` (notification)  a ``ServicesSnapshot``, sent after every deploy and delete and
     whenever a watched service changes state.
 """
@@ -106,6 +109,7 @@ MODELS_LIST: Final = "amldeploy/models/list"
 MODELS_REGISTER: Final = "amldeploy/models/register"
 MODELS_DOWNLOAD: Final = "amldeploy/models/download"
 MODELS_DELETE: Final = "amldeploy/models/delete"
+MODELS_CHECK_NAME: Final = "amldeploy/models/checkName"
 
 # Notifications (server → client)
 LOG: Final = "amldeploy/log"
@@ -131,6 +135,7 @@ REQUESTS: Final = (
     MODELS_REGISTER,
     MODELS_DOWNLOAD,
     MODELS_DELETE,
+    MODELS_CHECK_NAME,
 )
 NOTIFICATIONS: Final = (LOG, SERVICES_CHANGED)
 

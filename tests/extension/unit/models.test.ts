@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { ModelsSnapshot, RegisteredModel } from '../../../extension/src/client/protocol';
-import { defaultModelName, findModel, isNoCode, modelNameProblem, parseTags, referenceItems, tooltipLines, versionDescription } from '../../../extension/src/commands/modelPlan';
+import { findModel, isNoCode, parseTags, referenceItems, tooltipLines, versionDescription } from '../../../extension/src/commands/modelPlan';
 import { ModelsTreeProvider } from '../../../extension/src/views/modelsTree';
 import * as vscode from './vscodeMock';
 
@@ -38,24 +38,7 @@ const SNAPSHOT: ModelsSnapshot = {
   ],
 };
 
-describe('model names and tags', () => {
-  it('defaults the name to the file stem, or the folder name, with what v1 refused turned into dashes', () => {
-    assert.strictEqual(defaultModelName('/ws/outputs/sklearn_mnist_model.pkl', false), 'sklearn_mnist_model');
-    assert.strictEqual(defaultModelName('/ws/outputs/saved model', true), 'saved-model');
-    assert.strictEqual(defaultModelName('/ws/.hidden.onnx', false), 'hidden');
-    assert.strictEqual(defaultModelName('/ws/___', true), 'model');
-    assert.strictEqual(defaultModelName('/ws/model.tar.gz', false), 'model.tar');
-  });
-
-  it("checks v1's model name rule", () => {
-    assert.strictEqual(modelNameProblem('sklearn_mnist'), undefined);
-    assert.strictEqual(modelNameProblem('model.v2-final'), undefined);
-    assert.match(modelNameProblem('-model') ?? '', /Start with a letter or number/);
-    assert.match(modelNameProblem('my model') ?? '', /Start with a letter or number/);
-    assert.match(modelNameProblem('') ?? '', /Start with a letter or number/);
-    assert.ok(modelNameProblem('a'.repeat(256)) !== undefined);
-  });
-
+describe('tags', () => {
   it('reads key=value tags separated by commas, as --tag takes them; a tag with no key is refused', () => {
     assert.deepStrictEqual(parseTags(''), { tags: [] });
     assert.deepStrictEqual(parseTags(' area=mnist , stage = dev,,release='), { tags: ['area=mnist', 'stage=dev', 'release='] });

@@ -166,6 +166,14 @@ async def test_mistakes_are_answered_with_the_cause_and_the_fix(session: Session
     tags = await session.failure(protocol.MODELS_REGISTER, {"path": "model.joblib", "tags": {"area": "mnist"}})
     assert tags.code == INVALID_PARAMS and tags.data["key"] == "tags"
 
+    check = await session.request(protocol.MODELS_CHECK_NAME, {"name": "bad name", "path": "outputs/sk model.v1.pkl"})
+    assert "model name 'bad name' is invalid" in check["problem"] and check["defaultName"] == "sk-model.v1"
+    assert await session.request(protocol.MODELS_CHECK_NAME, {"name": "sk_mnist"}) == {
+        "problem": None,
+        "defaultName": None,
+    }
+    assert (await session.request(protocol.MODELS_CHECK_NAME, {"name": ""}))["problem"]
+
     # A damaged entry is listed as a problem, not a failure of the whole list.
     (session.root.parent / "registry" / "models" / "m" / "2.json").write_text("{not json", encoding="utf-8")
     listed = await session.request(protocol.MODELS_LIST, {})

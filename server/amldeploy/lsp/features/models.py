@@ -87,6 +87,15 @@ def _uses(registry: ModelRegistry, name: str, version: int) -> list[dict[str, st
         return []
 
 
+def _check_name(root: Path, name: str | None, path: str | None) -> dict[str, Any]:
+    from amldeploy.runtime.model_specs import default_model_name, model_name_problem
+
+    return {
+        "problem": model_name_problem(name) if name is not None else None,
+        "defaultName": default_model_name(root / path) if path is not None else None,
+    }
+
+
 def register(server: AmlLanguageServer) -> None:
     @server.feature(protocol.MODELS_LIST)
     async def models_list(ls: AmlLanguageServer, params: Any) -> Any:
@@ -125,3 +134,11 @@ def register(server: AmlLanguageServer) -> None:
         name, version, force = p.text("name"), p.required_integer("version", 1, MAX_VERSION), p.flag("force")
         with answer_errors(ls, protocol.MODELS_DELETE):
             return await run_blocking(ls, lambda: _delete(name, version, force))
+
+    @server.feature(protocol.MODELS_CHECK_NAME)
+    def models_check_name(ls: AmlLanguageServer, params: Any) -> Any:
+        p = Params(protocol.MODELS_CHECK_NAME, params)
+        name = None if p.values.get("name") is None else p.body("name")  # may be empty: that is a problem too
+        path = p.optional_text("path")
+        with answer_errors(ls, protocol.MODELS_CHECK_NAME):
+            return _check_name(ls.root(), name, path)

@@ -377,9 +377,10 @@ suite('amldeploy in VS Code', () => {
         { kind: 'quickPick', answer: (q) => q.items.find((i) => label(i) === 'model.joblib' && i.description === 'sklearn/model') },
         {
           kind: 'inputBox',
-          answer: (q) => {
+          answer: async (q) => {
             assert.strictEqual(q.value, 'model', 'the name defaults to the file stem');
-            assert.ok(q.validateInput('bad name'), 'a name v1 refused is refused');
+            assert.match(await q.validateInput('bad name'), /model name 'bad name' is invalid/, 'the server checks the name');
+            assert.strictEqual(await q.validateInput('e2e_sklearn'), undefined);
             return 'e2e_sklearn';
           },
         },
