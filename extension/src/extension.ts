@@ -1,7 +1,7 @@
 // amldeploy for VS Code: a thin shell over the Python language server. Every operation runs in the server
 // (custom requests in client/protocol.ts); this file only wires the pieces together.
 import * as vscode from 'vscode';
-import { CONFIGS, ConfigsResult, LOG, LogNotification, MODELS_LIST, ModelsSnapshot, SERVICES, SERVICES_CHANGED, ServicesSnapshot } from './client/protocol';
+import { CONFIGS, ConfigsResult, LOG, LogNotification, MODELS_CHANGED, MODELS_LIST, ModelsSnapshot, SERVICES, SERVICES_CHANGED, ServicesSnapshot } from './client/protocol';
 import { LanguageClient } from 'vscode-languageclient/node';
 import { ServerManager } from './client/server';
 import { Context } from './commands/context';
@@ -13,7 +13,7 @@ import { InterpreterError, resolveInterpreter } from './python/interpreter';
 import { pythonExtensionApi, realEnvironment } from './python/environment';
 import { ConfigsTreeProvider, watchConfigs } from './views/configsTree';
 import { ServicesTreeProvider } from './views/servicesTree';
-import { ModelsTreeProvider, RegistryWatcher } from './views/modelsTree';
+import { ModelsTreeProvider } from './views/modelsTree';
 
 export interface Api {
   ctx: Context;
@@ -38,14 +38,11 @@ export function activate(context: vscode.ExtensionContext): Api {
   const models = new ModelsTreeProvider();
   const refreshModels = async (): Promise<void> => {
     try {
-      const snapshot = await server.request<ModelsSnapshot>(MODELS_LIST, {});
-      models.update(snapshot);
-      registry.watch(snapshot.root);
+      models.update(await server.request<ModelsSnapshot>(MODELS_LIST, {}));
     } catch (error) {
       models.fail(errorText(error));
     }
   };
-  const registry = new RegistryWatcher(() => void refreshModels());
   const modelsView = vscode.window.createTreeView('amldeploy.models', { treeDataProvider: models, showCollapseAll: true });
   const ctx: Context = { server, services, configs, logs, log, models, refreshServices, refreshModels };
   const wired = new WeakSet<LanguageClient>();
@@ -58,9 +55,8 @@ export function activate(context: vscode.ExtensionContext): Api {
     vscode.window.createTreeView('amldeploy.services', { treeDataProvider: services, showCollapseAll: true }),
     vscode.window.createTreeView('amldeploy.configurations', { treeDataProvider: configs }),
     models,
-    registry,
     modelsView,
-    // A shared registry may change while no watcher sees it (a network folder): look again when it shows.
+    // The server's watcher may be off (servicesPollMs 0): look again when the view shows.
     modelsView.onDidChangeVisibility((event) => {
       if (event.visible && server.current !== undefined) {
         void refreshModels();
@@ -80,6 +76,9 @@ export function activate(context: vscode.ExtensionContext): Api {
         context.subscriptions.push(
           client.onNotification(SERVICES_CHANGED, (snapshot: ServicesSnapshot) => {
             services.update(snapshot);
+          }),
+          client.onNotification(MODELS_CHANGED, (snapshot: ModelsSnapshot) => {
+            models.update(snapshot);
           }),
           client.onNotification(LOG, (note: LogNotification) => {
             logs.handle(note);

@@ -26,9 +26,10 @@ export const MODELS_CHECK_NAME = 'amldeploy/models/checkName';
 // Notifications (server → client)
 export const LOG = 'amldeploy/log';
 export const SERVICES_CHANGED = 'amldeploy/servicesChanged';
+export const MODELS_CHANGED = 'amldeploy/modelsChanged';
 
 export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES, CONFIGS, CHECK_NAME, SWAGGER, PROFILE, EXPORT_V2, EXPORT_IOT_EDGE, MODELS_LIST, MODELS_REGISTER, MODELS_DOWNLOAD, MODELS_DELETE, MODELS_CHECK_NAME] as const;
-export const NOTIFICATIONS = [LOG, SERVICES_CHANGED] as const;
+export const NOTIFICATIONS = [LOG, SERVICES_CHANGED, MODELS_CHANGED] as const;
 
 export const CHOICE_SETTINGS = ['aci.subscription', 'kubernetes.context'] as const;
 export type ChoiceSetting = (typeof CHOICE_SETTINGS)[number];

@@ -1,6 +1,6 @@
 // The Models view: the local model registry's names → their versions (latest first), each version with its
-// framework and tags, and a tooltip with the rest. A projection of `amldeploy/models/list`.
-import * as fs from 'fs';
+// framework and tags, and a tooltip with the rest. A projection of `amldeploy/models/list` and of
+// `amldeploy/modelsChanged`, which the server sends when the store changes (whoever changed it).
 import * as vscode from 'vscode';
 import { ModelGroup, ModelsSnapshot, RegisteredModel } from '../client/protocol';
 import { isNoCode, tooltipLines, versionDescription } from '../commands/modelPlan';
@@ -106,49 +106,4 @@ export function versionItem(model: RegisteredModel): vscode.TreeItem {
   item.contextValue = `modelVersion${isNoCode(model) ? '.noCode' : ''}`;
   item.accessibilityInformation = { label: `${model.id}${item.description !== '' ? `, ${item.description}` : ''}` };
   return item;
-}
-
-// Refreshes the view when the registry folder changes (another window or `amldeploy ml model register` in a
-// terminal): a watcher on the root the server reported, bursts of events coalesced into one refresh.
-export class RegistryWatcher implements vscode.Disposable {
-  private root: string | undefined;
-  private rootExisted = false; // a watcher made before the folder existed may never fire: made again once it does
-  private watcher: vscode.FileSystemWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly onChange: () => void,
-    private readonly delayMs = 500,
-  ) {}
-
-  watch(root: string): void {
-    const exists = fs.existsSync(root);
-    if (root === this.root && (this.rootExisted || !exists)) {
-      return;
-    }
-    this.watcher?.dispose();
-    this.root = root;
-    this.rootExisted = exists;
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '**'));
-    const changed = (): void => {
-      if (this.timer !== undefined) {
-        clearTimeout(this.timer);
-      }
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.onChange();
-      }, this.delayMs);
-    };
-    watcher.onDidCreate(changed);
-    watcher.onDidChange(changed);
-    watcher.onDidDelete(changed);
-    this.watcher = watcher;
-  }
-
-  dispose(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-    }
-    this.watcher?.dispose();
-  }
 }

@@ -83,6 +83,9 @@ Shapes (``?`` marks an optional key):
     (its stem), as the editor's name prompt needs them.
 ``amldeploy/servicesChanged`` (notification)  a ``ServicesSnapshot``, sent after every deploy and delete and
     whenever a watched service changes state.
+``amldeploy/modelsChanged`` (notification)  what ``amldeploy/models/list`` answers with no ``name``, sent (after
+    a first list) when the store changed: a version registered, updated or deleted by anyone, or the setting
+    moved it. The server looks every ``servicesPollMs``.
 """
 
 from __future__ import annotations
@@ -114,6 +117,7 @@ MODELS_CHECK_NAME: Final = "amldeploy/models/checkName"
 # Notifications (server → client)
 LOG: Final = "amldeploy/log"
 SERVICES_CHANGED: Final = "amldeploy/servicesChanged"
+MODELS_CHANGED: Final = "amldeploy/modelsChanged"
 
 REQUESTS: Final = (
     DEPLOY,
@@ -137,7 +141,7 @@ REQUESTS: Final = (
     MODELS_DELETE,
     MODELS_CHECK_NAME,
 )
-NOTIFICATIONS: Final = (LOG, SERVICES_CHANGED)
+NOTIFICATIONS: Final = (LOG, SERVICES_CHANGED, MODELS_CHANGED)
 
 # The target settings ``amldeploy/choices`` answers for (VS Code keeps them as ``amldeploy.<setting>``).
 CHOICE_SETTINGS: Final = ("aci.subscription", "kubernetes.context")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +22,35 @@ from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from amldeploy.lsp import protocol
-from amldeploy.lsp.params import INVALID_PARAMS
+from amldeploy.lsp.params import INVALID_PARAMS, plain
 from amldeploy.lsp.protocol import REQUEST_FAILED
+from amldeploy.ops.registry import ModelRegistry
 from tests.python.lsp.conftest import uri_of
 from tests.python.lsp.test_operations import DEPLOY_ARGS, Session, json_client, project  # noqa: F401 (fixtures)
 from tests.python.ops.conftest import NO_ENGINE, trained_model  # noqa: F401 (a fixture)
 
 
 def settings_for(registry: Path | None) -> dict[str, Any]:
-    return {"servicesPollMs": 0, "models": {"registry": str(registry) if registry else None}}
+    return {"servicesPollMs": 200, "models": {"registry": str(registry) if registry else None}}
+
+
+@dataclass
+class ModelsSession(Session):
+    models_changed: list[dict[str, Any]] = field(default_factory=list)  # amldeploy/modelsChanged
+
+    async def versions_when(self, wanted: list[str]) -> list[str]:
+        """The ids of the last ``modelsChanged``, once they are ``wanted``."""
+
+        def last() -> list[str]:
+            snapshot = self.models_changed[-1] if self.models_changed else {"models": []}
+            return [v["id"] for m in snapshot["models"] for v in m["versions"]]
+
+        await self.until(f"modelsChanged with {wanted}", lambda: last() == wanted, timeout=15)
+        return last()
 
 
 @pytest_asyncio.fixture
-async def session(project: Path) -> AsyncIterator[Session]:  # noqa: F811
+async def session(project: Path) -> AsyncIterator[ModelsSession]:  # noqa: F811
     """A server whose registry setting names ``registry/`` beside the project; its default (no setting) would be
     ``data/amldeploy/models`` (``XDG_DATA_HOME``), so that no test touches the user's own store."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMLDEPLOY_")}
@@ -47,6 +64,8 @@ async def session(project: Path) -> AsyncIterator[Session]:  # noqa: F811
     client.set_configuration(section, section="amldeploy")
     client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
     client.feature(protocol.SERVICES_CHANGED)(lambda params: None)
+    session = ModelsSession(client, project)
+    client.feature(protocol.MODELS_CHANGED)(lambda params: session.models_changed.append(plain(params)))
     await client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
@@ -55,7 +74,6 @@ async def session(project: Path) -> AsyncIterator[Session]:  # noqa: F811
             initialization_options={"amldeploy": section},
         )
     )
-    session = Session(client, project)
     try:
         yield session
     finally:
@@ -201,6 +219,27 @@ async def test_delete_is_refused_while_a_service_uses_the_version_and_forced_on_
     forced = await session.request(protocol.MODELS_DELETE, {"name": "sk_used", "version": 1, "force": True})
     assert forced["id"] == "sk_used:1"
     assert (await session.request(protocol.MODELS_LIST, {}))["models"] == []
+
+
+@pytest.mark.asyncio
+async def test_a_register_by_another_process_is_sent_to_the_editor(session: ModelsSession) -> None:
+    registry = session.root.parent / "registry"
+    assert (await session.request(protocol.MODELS_LIST, {}))["models"] == []  # starts the watcher
+    await asyncio.sleep(0.5)
+    assert session.models_changed == [], "nothing changed: nothing is sent"
+    other = ModelRegistry(registry)  # the command line, say, in a terminal
+    other.register("outside", session.root / "model.joblib", framework="Onnx")
+    assert await session.versions_when(["outside:1"]) == ["outside:1"]
+    assert session.models_changed[-1]["models"][0]["versions"][0]["framework"] == "Onnx"
+    other.register("outside", session.root / "model.joblib")
+    await session.versions_when(["outside:2", "outside:1"])
+    other.delete("outside", 1)
+    await session.versions_when(["outside:2"])
+    count = len(session.models_changed)
+    await session.request(protocol.MODELS_REGISTER, {"path": "model.joblib", "name": "inside"})
+    await session.versions_when(["inside:1", "outside:2"])  # the editor's own register is seen too
+    await asyncio.sleep(0.6)
+    assert len(session.models_changed) == count + 1, "each change is sent once"
 
 
 @pytest.mark.asyncio

@@ -5,10 +5,15 @@ The registry is the command line's (``amldeploy ml model …``): the same store,
 environment, else the user's data folder). Every request opens it afresh, so a changed setting, or another
 process registering into a shared folder, is seen by the next request. Relative paths are relative to the
 workspace root.
+
+After the first ``amldeploy/models/list`` a watcher thread looks at the store every ``servicesPollMs`` (the
+modification times of its name folders: a few ``stat`` calls, which work on a network folder where file events do
+not arrive) and sends ``amldeploy/modelsChanged`` when a version came or went, or the setting moved the store.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +27,8 @@ if TYPE_CHECKING:
     from amldeploy.ops.registry import ModelRegistry
 
 MAX_VERSION = 2**31 - 1  # v1's versions are 32-bit integers
+WATCHER = "models-watcher"
+IDLE_CHECK_S = 1.0  # how often a watcher with polling off looks whether it was turned on
 
 
 def _registry() -> ModelRegistry:
@@ -37,6 +44,63 @@ def _list(name: str | None) -> dict[str, Any]:
         grouped.setdefault(model.name, []).append(model.to_json())
     models = [{"name": key, "versions": grouped[key]} for key in sorted(grouped, key=str.lower)]
     return {"root": str(registry.root), "models": models, "problems": list(registry.problems)}
+
+
+def store_signature(root: Path) -> tuple[Any, ...]:
+    """What changes when a version is registered, updated or deleted, or the store moves: the root, and the
+    modification times of ``models/`` and of each name's folder (versions are files in it)."""
+    models = root / "models"
+    try:
+        names = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in models.iterdir() if p.is_dir()))
+        return (str(root), models.stat().st_mtime_ns, names)
+    except OSError:  # no store yet (or unreadable: the list says why)
+        return (str(root), None, ())
+
+
+class Watch:
+    """What the client was last told about the store (``signature``), and whether a watcher runs."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.signature: tuple[Any, ...] | None = None
+        self.watching = False
+
+
+def _snapshot(watch: Watch) -> dict[str, Any]:
+    """A fresh list, remembered as what the client knows."""
+    with watch.lock:
+        signature = store_signature(_registry().root)
+        snapshot = _list(None)
+        watch.signature = signature
+    return snapshot
+
+
+def _watch(ls: AmlLanguageServer, watch: Watch, stop: threading.Event) -> None:
+    failures = 0
+    while not stop.is_set():
+        interval = ls.settings.services_poll_ms / 1000
+        if stop.wait(interval * (1 + min(failures, 10)) if interval > 0 else IDLE_CHECK_S):
+            return
+        if interval <= 0:
+            continue
+        try:
+            if store_signature(_registry().root) != watch.signature:
+                ls.background.notify(protocol.MODELS_CHANGED, _snapshot(watch))
+            failures = 0
+        except Exception as error:  # report once, then back off; the watcher keeps going
+            if failures == 0:
+                ls.background.failed("watching the model registry", error)
+            failures += 1
+
+
+def _start_watching(ls: AmlLanguageServer, watch: Watch) -> None:
+    with watch.lock:
+        if watch.watching or ls.background.stopped.is_set():
+            return
+        watch.watching = True
+    stop = threading.Event()
+    ls.background.on_stop(WATCHER, stop.set)
+    threading.Thread(target=_watch, args=(ls, watch, stop), name="amldeploy-models-watcher", daemon=True).start()
 
 
 def _register(root: Path, args: dict[str, Any]) -> dict[str, Any]:
@@ -97,11 +161,15 @@ def _check_name(root: Path, name: str | None, path: str | None) -> dict[str, Any
 
 
 def register(server: AmlLanguageServer) -> None:
+    watch = Watch()
+
     @server.feature(protocol.MODELS_LIST)
     async def models_list(ls: AmlLanguageServer, params: Any) -> Any:
         name = Params(protocol.MODELS_LIST, params).optional_text("name")
         with answer_errors(ls, protocol.MODELS_LIST):
-            return await run_blocking(ls, lambda: _list(name))
+            answer = await run_blocking(ls, lambda: _list(name) if name else _snapshot(watch))
+        _start_watching(ls, watch)
+        return answer
 
     @server.feature(protocol.MODELS_REGISTER)
     async def models_register(ls: AmlLanguageServer, params: Any) -> Any:
