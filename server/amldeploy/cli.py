@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     from amldeploy.commands.services import add_service_parsers
 
     add_service_parsers(sub)
+    from amldeploy.commands.targets import add_target_parser  # compute targets by name
+
+    add_target_parser(sub)
+    sub.add_parser(
+        "ml", help="Azure ML CLI v1 command lines: ml model|service … (see 'amldeploy ml --help')", add_help=False
+    )
     return parser
 
 
@@ -96,6 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     fast = _lsp_fast_path(sys.argv[1:] if argv is None else argv)
     if fast is not None:
         return fast
+    rest = sys.argv[1:] if argv is None else list(argv)
+    if rest[:1] == ["ml"]:  # v1's `az ml` argument lists: parsed inside amldeploy.commands.ml
+        from amldeploy.commands.ml import main as ml_main
+
+        return ml_main(rest[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "validate":
@@ -113,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from amldeploy.commands.serve import run_serve
 
         return run_serve(args)
+    if args.command == "target":
+        from amldeploy.commands.targets import run_target
+
+        return run_target(args)
     if getattr(args, "service_command", None):
         from amldeploy.commands.services import run_service_command
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ from amldeploy.ops.service import Service
 from amldeploy.ops.targets.base import DryRunner, Target, make_target
 
 
-def run_deploy(args: argparse.Namespace, output: Output) -> int:
+def run_deploy(args: argparse.Namespace, output: Output, adjust: Callable[[Prepared], None] | None = None) -> int:
+    """``adjust`` (for ``amldeploy ml``) changes the prepared request in memory before it is deployed: keys given
+    on its command line, which must never be written to a file."""
     try:
         prepared = prepare_deploy(
             args.name,
@@ -33,6 +36,8 @@ def run_deploy(args: argparse.Namespace, output: Output) -> int:
         )
     except ConfigError as exc:
         return _config_error(exc, output, args)
+    if adjust is not None:
+        adjust(prepared)
     settings = settings_from(args)
     request = prepared.request
     request.settings.update(settings)

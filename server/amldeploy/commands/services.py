@@ -131,8 +131,9 @@ def run_service_command(args: argparse.Namespace) -> int:
 
 
 def _dispatch(args: argparse.Namespace, output: Output) -> int:
-    from amldeploy.commands.target_flags import settings_from
+    from amldeploy.commands.target_flags import apply_compute_target, settings_from
 
+    apply_compute_target(args)  # --ct NAME: a recorded target supplies the target and its settings
     command = args.service_command
     if command == "deploy":
         from amldeploy.commands.deploy import run_deploy

@@ -22,9 +22,10 @@ Shapes (``?`` marks an optional key):
     a tree shows under the service (endpoint, replicas/containers, ...), already worded by the target. Keys are
     never in a snapshot.
 ``amldeploy/deploy``  ``{"name", "inferenceConfig", "deploymentConfig", "models"?: [str], "target"?: str,
-    "port"?: int, "isolated"?: bool, "image"?: str, "registry"?: str, "workDoneToken"?}`` → ``{"service":
-    ServiceView, "warnings": [str]}`` (``models`` are ``PATH[:NAME[:VERSION]]`` like the command line's
-    ``--model``; ``image``/``registry`` as ``--image``/``--registry``; the editor's target settings apply)
+    "port"?: int, "isolated"?: bool, "image"?: str, "registry"?: str, "computeTarget"?: str, "workDoneToken"?}``
+    → ``{"service": ServiceView, "warnings": [str]}`` (``models`` are ``PATH[:NAME[:VERSION]]`` like the command
+    line's ``--model``; ``image``/``registry`` as ``--image``/``--registry``; the editor's target settings apply,
+    under those of ``computeTarget``, a recorded target as ``--ct NAME``: see ``features/computetargets.py``)
 ``amldeploy/package``  same parameters as deploy without ``port`` → ``{"target": str, ...}``; a target that
     cannot package answers ``REQUEST_FAILED`` saying which targets can.
 ``amldeploy/delete``  ``{"name", "target"?: str, "workDoneToken"?}`` → ``{"name": str, "target": str}``

@@ -51,12 +51,14 @@ _CHUNK = 1 << 20
 
 
 def default_root() -> Path:
-    """``$AMLDEPLOY_MODEL_REGISTRY``, else ``$XDG_DATA_HOME`` (or ``~/.local/share``) ``/amldeploy/models``."""
+    """``$AMLDEPLOY_MODEL_REGISTRY``, else ``models`` in the user's amldeploy data folder (``$AMLDEPLOY_DATA_DIR``,
+    else ``$XDG_DATA_HOME/amldeploy`` or ``~/.local/share/amldeploy``), next to the named compute targets."""
+    from amldeploy.ops.computetargets import data_dir
+
     override = os.environ.get(REGISTRY_ENV)
     if override:
         return Path(override).expanduser()
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "amldeploy" / "models"
+    return data_dir() / "models"
 
 
 def framework_name(text: str) -> str:

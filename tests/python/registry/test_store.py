@@ -194,6 +194,7 @@ def test_model_references_in_commands(
 
 def test_default_location_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(REGISTRY_ENV, raising=False)
+    monkeypatch.delenv("AMLDEPLOY_DATA_DIR", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     assert ModelRegistry().root == tmp_path / "data" / "amldeploy" / "models"
     monkeypatch.setenv(REGISTRY_ENV, str(tmp_path / "team"))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from amldeploy.lsp.features import (
     code_actions,
     completion,
+    computetargets,
     diagnostics,
     export,
     hover,
@@ -32,5 +33,6 @@ FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (
     profile.register,
     workspace.register,
     export.register,
+    computetargets.register,
     models.register,
 )

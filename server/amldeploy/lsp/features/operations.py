@@ -24,6 +24,7 @@ from amldeploy.lsp.reporter import LspReporter
 from amldeploy.lsp.server import AmlLanguageServer
 
 if TYPE_CHECKING:
+    from amldeploy.ops.computetargets import ComputeTarget
     from amldeploy.ops.prepare import Prepared
 
 
@@ -68,6 +69,7 @@ class DeployArgs:
     port: int | None
     image: str | None = None  # an image already pushed, deployed as is (Kubernetes target)
     registry: str | None = None  # where to push the service image (Kubernetes target)
+    compute_target: str | None = None  # a recorded compute target (ops/computetargets.py), as --ct NAME
 
     @classmethod
     def read(cls, p: Params, with_port: bool = True) -> DeployArgs:
@@ -81,30 +83,63 @@ class DeployArgs:
             p.integer("port", 1, 65535) if with_port else None,
             p.optional_text("image"),
             p.optional_text("registry"),
+            p.optional_text("computeTarget"),
         )
 
 
-def _prepare(args: DeployArgs, root: Path, reporter: LspReporter, settings: Mapping[str, str | None]) -> Prepared:
+def _prepare(
+    args: DeployArgs, root: Path, reporter: LspReporter, settings: Mapping[str, str | None]
+) -> tuple[Prepared, dict[str, str | None]]:
+    """The checked deploy and the target settings it uses: the editor's, under those of ``computeTarget``."""
     from amldeploy.ops.prepare import prepare_deploy
 
     reporter.step("Checking the configs")
+    record = _compute_target(args.compute_target)
     prepared = prepare_deploy(
         args.name,
         root / args.inference_config,
         root / args.deployment_config,
         args.models,
         root,
-        args.target,
+        args.target or (record.target if record else None),
         args.port,
         args.isolated,
     )
-    prepared.request.settings.update(settings)
+    merged: dict[str, str | None] = dict(settings)
+    if record is not None:
+        from amldeploy.ops.computetargets import check_compute_type
+
+        check_compute_type(record, prepared.request.deployment.config.compute_type, args.target)
+        merged.update(record.settings)
+    prepared.request.settings.update(merged)
     prepared.request.image, prepared.request.registry = args.image, args.registry
     count = len(prepared.warnings)
     reporter.done(True, f"{count} warning{'s' * (count != 1)}" if count else "no problems")
     for line in prepared.warning_lines:
         reporter.warning(line)
-    return prepared
+    return prepared, merged
+
+
+def _compute_target(name: str | None) -> ComputeTarget | None:
+    """The record ``name`` (``OpsError`` listing the known ones when there is none). A Docker engine other than
+    the server's cannot be chosen per deploy: the server has one environment (``DOCKER_HOST``)."""
+    if name is None:
+        return None
+    import os
+
+    from amldeploy.ops.computetargets import DOCKER_HOST_SETTING, ComputeTargets
+    from amldeploy.ops.errors import EXIT_USAGE, OpsError
+
+    record = ComputeTargets().get(name)
+    host = record.settings.get(DOCKER_HOST_SETTING)
+    if host and host != os.environ.get("DOCKER_HOST"):
+        raise OpsError(
+            f"the compute target {name} names the Docker engine {host}, but the editor's server uses "
+            f"{os.environ.get('DOCKER_HOST') or 'the default socket'}",
+            f"start the editor with DOCKER_HOST={host}, or deploy from the command line with --ct {name}",
+            EXIT_USAGE,
+        )
+    return record
 
 
 def _deploy(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> dict[str, Any]:
@@ -114,8 +149,7 @@ def _deploy(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> d
     from amldeploy.ops.targets.base import make_target
 
     root = ls.root()
-    settings = ls.settings.target_settings
-    prepared = _prepare(args, root, reporter, settings)
+    prepared, settings = _prepare(args, root, reporter, ls.settings.target_settings)
     name = prepared.request.name
     try:
         service = make_target(prepared.target, root, settings).deploy(prepared.request, reporter)
@@ -132,8 +166,7 @@ def _package(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> 
     from amldeploy.ops.targets.base import Packager, cannot_package, make_target
 
     root = ls.root()
-    settings = ls.settings.target_settings
-    prepared = _prepare(args, root, reporter, settings)
+    prepared, settings = _prepare(args, root, reporter, ls.settings.target_settings)
     target = make_target(prepared.target, root, settings)
     if not isinstance(target, Packager):
         raise cannot_package(target, root)
