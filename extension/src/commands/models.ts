@@ -75,7 +75,8 @@ async function checkModelName(ctx: Context, params: { name?: string; path?: stri
   }
 }
 
-async function askRegistration(ctx: Context, explorerUri: vscode.Uri | undefined): Promise<RegisterModelParams | undefined> {
+// `presetName`: Register Model… on a name in the Models view adds a version of that name.
+async function askRegistration(ctx: Context, explorerUri: vscode.Uri | undefined, presetName?: string): Promise<RegisterModelParams | undefined> {
   const asset = explorerUri?.fsPath ?? (await pickAsset(ctx));
   if (asset === undefined) {
     return undefined;
@@ -83,7 +84,7 @@ async function askRegistration(ctx: Context, explorerUri: vscode.Uri | undefined
   const name = await vscode.window.showInputBox({
     title: 'Register Model (2/4): name',
     prompt: 'The model name; registering a name again adds a version (v1 rule: letters, numbers, - . _)',
-    value: (await checkModelName(ctx, { path: asset }))?.defaultName ?? undefined,
+    value: presetName ?? (await checkModelName(ctx, { path: asset }))?.defaultName ?? undefined,
     validateInput: async (value) => (await checkModelName(ctx, { name: value.trim() }))?.problem ?? undefined,
   });
   if (name === undefined) {
@@ -142,7 +143,8 @@ function paramsFrom(given: RegisterArgs): RegisterModelParams {
 
 export async function registerModel(ctx: Context, arg?: unknown): Promise<RegisteredModel | undefined> {
   const given = registerArgs(arg);
-  const params = given !== undefined ? paramsFrom(given) : await askRegistration(ctx, arg instanceof vscode.Uri ? arg : undefined);
+  const group = typeof arg === 'object' && arg !== null && (arg as { kind?: unknown }).kind === 'model' ? (arg as { group: { name: string } }).group.name : undefined;
+  const params = given !== undefined ? paramsFrom(given) : await askRegistration(ctx, arg instanceof vscode.Uri ? arg : undefined, group);
   if (params === undefined) {
     return undefined;
   }
