@@ -150,6 +150,8 @@ async function inHost(ws) {
         'amldeploy.aci.subscription': azureEnv.AZURE_SUBSCRIPTION_ID,
         'amldeploy.aci.resourceGroup': resourceGroup,
         'amldeploy.aci.registry': `${cluster.AMLDEPLOY_TEST_REGISTRY}/e2e`,
+        // The Models test's registry: beside the workspace, never the user's own store.
+        'amldeploy.models.registry': path.join(path.dirname(ws), 'registry'),
       },
       env: { KUBECONFIG: cluster.KUBECONFIG, ...docker.env, ...azureEnv, AMLDEPLOY_ACI_POLL_INTERVAL_S: '0.5' },
     });
