@@ -17,6 +17,7 @@ export const SWAGGER = 'amldeploy/swagger';
 export const PROFILE = 'amldeploy/profile';
 export const EXPORT_V2 = 'amldeploy/export/v2';
 export const EXPORT_IOT_EDGE = 'amldeploy/export/iotEdge';
+export const COMPUTE_TARGETS = 'amldeploy/computeTargets';
 export const MODELS_LIST = 'amldeploy/models/list';
 export const MODELS_REGISTER = 'amldeploy/models/register';
 export const MODELS_DOWNLOAD = 'amldeploy/models/download';
@@ -28,7 +29,7 @@ export const LOG = 'amldeploy/log';
 export const SERVICES_CHANGED = 'amldeploy/servicesChanged';
 export const MODELS_CHANGED = 'amldeploy/modelsChanged';
 
-export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES, CONFIGS, CHECK_NAME, SWAGGER, PROFILE, EXPORT_V2, EXPORT_IOT_EDGE, MODELS_LIST, MODELS_REGISTER, MODELS_DOWNLOAD, MODELS_DELETE, MODELS_CHECK_NAME] as const;
+export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES, CONFIGS, CHECK_NAME, SWAGGER, PROFILE, EXPORT_V2, EXPORT_IOT_EDGE, COMPUTE_TARGETS, MODELS_LIST, MODELS_REGISTER, MODELS_DOWNLOAD, MODELS_DELETE, MODELS_CHECK_NAME] as const;
 export const NOTIFICATIONS = [LOG, SERVICES_CHANGED, MODELS_CHANGED] as const;
 
 export const CHOICE_SETTINGS = ['aci.subscription', 'kubernetes.context'] as const;
@@ -90,9 +91,28 @@ export interface DeployParams {
   deploymentConfig?: string; // none (no-code only): computeType local
   models?: string[];
   target?: string;
+  computeTarget?: string; // a compute target recorded by name (amldeploy target add, az ml computetarget attach)
   port?: number;
   isolated?: boolean;
   workDoneToken?: string;
+}
+
+export interface ComputeTargetView {
+  name: string;
+  type: 'kubernetes' | 'aci' | 'docker' | 'process';
+  target: string;
+  computeType: string;
+  settings: Record<string, string>;
+  resourceId?: string;
+  description?: string;
+  created: string;
+  file: string;
+}
+
+export interface ComputeTargetsResult {
+  root: string;
+  computeTargets: ComputeTargetView[];
+  errors: { message: string; hint: string }[];
 }
 
 export interface DeployResult {

@@ -2,7 +2,8 @@
 // the operation in the server with a cancellable progress notification.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { CHECK_NAME, CheckNameResult, DEPLOY, DeployParams, DeployResult, PACKAGE, PackageResult, ServiceView } from '../client/protocol';
+import { CHECK_NAME, CheckNameResult, COMPUTE_TARGETS, ComputeTargetsResult, DEPLOY, DeployParams, DeployResult, PACKAGE, PackageResult, ServiceView } from '../client/protocol';
+import { computeTargetItems } from './computeTargetPlan';
 import { ConfigFile, ConfigKind } from '../views/configsTree';
 import { countsText, problemSummary } from '../common/problems';
 import { referenceItems } from './modelPlan';
@@ -19,6 +20,7 @@ export interface DeployArgs {
   preselectModels?: string[]; // registered references (NAME:VERSION) checked in the model step
   name?: string;
   target?: string;
+  computeTarget?: string; // a recorded compute target's name (skips the compute target step)
 }
 
 function argsFrom(arg: unknown): DeployArgs {
@@ -47,6 +49,7 @@ function argsFrom(arg: unknown): DeployArgs {
     preselectModels: strings('preselectModels'),
     name: text('name'),
     target: text('target'),
+    computeTarget: text('computeTarget'),
   };
 }
 
@@ -136,6 +139,27 @@ export async function pickModels(ctx: Context, inferenceConfig: string, title?: 
   return models;
 }
 
+// The compute target step, shown only when targets are recorded by name (`amldeploy target add`, `az ml
+// computetarget attach`): '' for "as the deployment config says", a record's name, or undefined (cancelled).
+export async function pickComputeTarget(ctx: Context, title?: string): Promise<string | undefined> {
+  let answer: ComputeTargetsResult;
+  try {
+    answer = await ctx.server.request<ComputeTargetsResult>(COMPUTE_TARGETS, {});
+  } catch {
+    return ''; // the deploy itself names what is wrong with the server
+  }
+  if (answer.computeTargets.length === 0) {
+    return '';
+  }
+  const picked = await vscode.window.showQuickPick(computeTargetItems(answer.computeTargets), {
+    title: title ?? 'Deploy: where (compute target)',
+    placeHolder: 'A compute target recorded by name (as --ct NAME), or where the deployment config says',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  return picked === undefined ? undefined : (picked.name ?? '');
+}
+
 // Opens the configs so the server checks them; refuses to deploy configs with errors.
 export async function configsHaveErrors(ctx: Context, files: string[]): Promise<boolean> {
   const uris = files.map((f) => vscode.Uri.file(f));
@@ -184,6 +208,10 @@ async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promis
   if (models === undefined) {
     return undefined;
   }
+  const computeTarget = given.computeTarget ?? (given.target === undefined ? await pickComputeTarget(ctx) : '');
+  if (computeTarget === undefined) {
+    return undefined;
+  }
   let name = given.name;
   if (name === undefined && askName) {
     name = await vscode.window.showInputBox({
@@ -196,7 +224,14 @@ async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promis
       return undefined;
     }
   }
-  return { name: name ?? '', inferenceConfig, deploymentConfig, models, ...(given.target !== undefined ? { target: given.target } : {}) };
+  return {
+    name: name ?? '',
+    inferenceConfig,
+    deploymentConfig,
+    models,
+    ...(given.target !== undefined ? { target: given.target } : {}),
+    ...(computeTarget !== '' ? { computeTarget } : {}),
+  };
 }
 
 export async function deploy(ctx: Context, arg?: unknown): Promise<ServiceView | undefined> {

@@ -109,6 +109,7 @@ SWAGGER: Final = "amldeploy/swagger"
 PROFILE: Final = "amldeploy/profile"
 EXPORT_V2: Final = "amldeploy/export/v2"
 EXPORT_IOT_EDGE: Final = "amldeploy/export/iotEdge"
+COMPUTE_TARGETS: Final = "amldeploy/computeTargets"
 MODELS_LIST: Final = "amldeploy/models/list"
 MODELS_REGISTER: Final = "amldeploy/models/register"
 MODELS_DOWNLOAD: Final = "amldeploy/models/download"
@@ -136,6 +137,7 @@ REQUESTS: Final = (
     PROFILE,
     EXPORT_V2,
     EXPORT_IOT_EDGE,
+    COMPUTE_TARGETS,
     MODELS_LIST,
     MODELS_REGISTER,
     MODELS_DOWNLOAD,
