@@ -367,6 +367,46 @@ suite('amldeploy in VS Code', () => {
     }
   });
 
+  test('Deploy… offers the compute targets recorded by name (amldeploy target add) and deploys to the one picked', async function () {
+    this.timeout(180000);
+    const python = api.ctx.server.interpreter.python;
+    const amldeploy = (...args) => require('child_process').spawnSync(python, ['-m', 'amldeploy', ...args], { encoding: 'utf8', cwd: ws() });
+    const added = amldeploy('target', 'add', 'e2elocal', '--type', 'process', '--description', 'this machine');
+    assert.strictEqual(added.status, 0, added.stderr);
+    const name = 'e2e-ct';
+    let passed = false;
+    try {
+      const service = await answering(
+        [
+          { kind: 'quickPick', answer: (q) => q.items.find((i) => label(i) === 'inferenceconfig.json' && i.description === 'sklearn') },
+          { kind: 'quickPick', answer: (q) => q.items.find((i) => label(i) === 'deploymentconfig.json' && i.description === 'sklearn') },
+          { kind: 'quickPick', answer: (q) => q.items.filter((i) => label(i) === 'sklearn/model/model.joblib') },
+          {
+            kind: 'quickPick',
+            answer: (q) => {
+              assert.deepStrictEqual(q.items.map(label), ['As the deployment config says', 'e2elocal']);
+              assert.strictEqual(q.items[1].description, 'process (Local)');
+              assert.strictEqual(q.items[1].detail, 'this machine');
+              return q.items[1];
+            },
+          },
+          { kind: 'inputBox', answer: () => name },
+        ],
+        () => vscode.commands.executeCommand('amldeploy.deploy'),
+      );
+      assert.ok(service, 'the deploy returned the service');
+      assert.strictEqual(service.state, 'Healthy');
+      assert.strictEqual(service.target, 'process', 'the record chose the process target over computeType local');
+      passed = true;
+    } finally {
+      const gone = await vscode.commands.executeCommand('amldeploy.delete', name, true);
+      if (passed) {
+        assert.strictEqual(gone, true, 'the service was deleted');
+      }
+      amldeploy('target', 'remove', 'e2elocal');
+    }
+  });
+
   test('Models: Register Model… (its prompts) → the Models view → the watcher sees a register from outside → Deploy with the model preselected → Download → Delete (refused while used, then anyway)', async function () {
     this.timeout(300000);
     const dir = path.join(ws(), 'sklearn');
