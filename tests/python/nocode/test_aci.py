@@ -20,11 +20,11 @@ from tests.infra import docker_engine
 from tests.infra.aci import FakeAzure
 from tests.python.aci.conftest import azure, azure_env, azure_servers
 from tests.python.cli_run import Result, run_amldeploy
+from tests.python.docker.fixtures_target import CA_BUNDLE
 from tests.python.nocode.conftest import ROWS, sklearn_version
 
 __all__ = ["azure", "azure_env", "azure_servers"]  # fixtures, used by name
 
-CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 KEYS = {"primaryKey": "noCodePrimaryKey0123456789ABCDEF", "secondaryKey": "noCodeSecondaryKey0123456789ABCD"}
 ACI = {
     "computeType": "ACI",

@@ -39,7 +39,8 @@ def test_the_generated_script_is_python_that_imports_no_framework_at_import(tmp_
     generated = generate([spec(tmp_path / "m.onnx", "m", "Onnx", "1.14")], tmp_path)
     script = generated.folder / "src" / "score.py"
     tree = ast.parse(script.read_text(), str(script))
-    assert "import onnxruntime" in script.read_text() and generated.requirements[0].startswith("onnxruntime")
+    assert 'framework("onnxruntime", "onnxruntime")' in script.read_text()
+    assert generated.requirements[0].startswith("onnxruntime")
     top = [alias.name for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names]
     assert "onnxruntime" not in top and "numpy" in top  # the framework is imported in init(), where it is installed
 

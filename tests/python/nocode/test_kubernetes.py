@@ -18,12 +18,12 @@ from amldeploy.ops.scoring import score
 from amldeploy.ops.states import State
 from amldeploy.ops.targets.kubernetes.target import KubernetesTarget
 from tests.infra.kube_cluster import KubeCluster
+from tests.python.docker.fixtures_target import CA_BUNDLE
 from tests.python.kubernetes.conftest import kube_api, kube_cluster, namespace
 from tests.python.nocode.conftest import ROWS, sklearn_version
 
 __all__ = ["kube_api", "kube_cluster", "namespace"]  # fixtures, used by name
 
-CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 AKS = {"computeType": "AKS", "numReplicas": 1, "containerResourceRequirements": {"cpu": 0.5, "memoryInGB": 0.5}}
 
 

@@ -67,3 +67,11 @@ def test_a_saved_model_serves_its_serving_default_signature(cli: Cli, tensorflow
 
     status, answer = post(service["scoringUri"], {"data": [[1.0, 2.0]]})
     assert status == 400 and answer["error"]
+
+
+def test_without_isolated_the_missing_framework_is_named(cli: Cli, tensorflow_model: dict[str, str]) -> None:
+    model = tensorflow_model["AMLDEPLOY_TEST_TF_MODEL"]
+    result = cli("deploy", "tf-here", "-m", model, "--model-framework", "TensorFlow", "--target", "process")
+    assert result.status == 1  # amldeploy's own venv has no TensorFlow
+    assert "tensorflow-cpu is not installed in the Python that runs this service" in result.both
+    assert "Deploy with --isolated" in result.both

@@ -135,6 +135,20 @@ def named_inputs(data, names):
     return {name: data[name] for name in names}
 
 
+def framework(module, package):
+    """The framework's module, or an error that says where it is missing and how to get it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise RuntimeError(
+            f"amldeploy no-code: {package} is not installed in the Python that runs this service ({exc}). "
+            "Deploy with --isolated (a venv of the generated environment) or to a container target, "
+            f"or install {package} there"
+        ) from exc
+
+
 def cannot_load(what, exc):
     return RuntimeError(
         f"amldeploy no-code: the model {MODEL_ID} ({MODEL_FILE}) cannot be loaded as {what}: "
@@ -157,7 +171,8 @@ model = None
 
 def init():
     global model
-    import joblib
+    framework("sklearn", "scikit-learn")
+    joblib = framework("joblib", "joblib")
 
     try:
         model = joblib.load(model_path())
@@ -213,7 +228,7 @@ def dims_of(arg):
 
 def init():
     global session
-    import onnxruntime
+    onnxruntime = framework("onnxruntime", "onnxruntime")
 
     try:
         session = onnxruntime.InferenceSession(model_path(), providers=["CPUExecutionProvider"])
@@ -256,9 +271,7 @@ def dims_of(spec):
 
 def init():
     global tf, loaded, signature, OUTPUT
-    import tensorflow
-
-    tf = tensorflow
+    tf = framework("tensorflow", "tensorflow-cpu")
     try:
         loaded = tf.saved_model.load(model_path())
     except Exception as exc:
