@@ -179,14 +179,14 @@ def profile(args: argparse.Namespace) -> int:
     from amldeploy.commands.profile import run_profile
     from amldeploy.commands.service_views import run_delete
 
-    data = input_data(args, "the input data to profile with")
+    body = input_data(args, "the input data to profile with")
     ns = argparse.Namespace(**vars(args))
     ns.overwrite, ns.dc, ns.compute_type = False, None, None
     ns.output, ns.query = "none", None
     deploy(ns, [], mode="deploy")
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as sample:
-            sample.write(data)
+            sample.write(body)
         request = argparse.Namespace(
             name=args.name,
             samples=[sample.name],
