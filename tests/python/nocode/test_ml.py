@@ -26,6 +26,7 @@ def test_the_v1_no_code_lines_run_unchanged(
     assert registered.status == 0, registered.both
     deployed = cli("ml", "model", "deploy", "-n", "iris-nocode", "-m", "sklearn_iris:1")
     assert deployed.status == 0, deployed.both[-3000:]
+    assert "note: " in deployed.err and "for the ScikitLearn model sklearn_iris:1" in deployed.err
     scored = cli("ml", "service", "run", "-n", "iris-nocode", "-d", json.dumps({"data": ROWS}))
     assert scored.status == 0, scored.both
     assert json.loads(scored.out) == classifier.predict(np.asarray(ROWS)).tolist()
