@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from amldeploy.ops.errors import EXIT_FAILED, EXIT_USAGE, OpsError
+from amldeploy.ops.places import data_dir
 
-DATA_DIR_ENV = "AMLDEPLOY_DATA_DIR"
 FOLDER = "computetargets"
 FORMAT = 1
 
@@ -59,16 +59,6 @@ _RESOURCE_ID = re.compile(
     r"(?P<cluster>[^/]+)/?",
     re.IGNORECASE,
 )
-
-
-def data_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """The user's amldeploy data folder: ``$AMLDEPLOY_DATA_DIR``, else ``$XDG_DATA_HOME/amldeploy``, else
-    ``~/.local/share/amldeploy``."""
-    env = os.environ if environ is None else environ
-    if env.get(DATA_DIR_ENV):
-        return Path(env[DATA_DIR_ENV]).expanduser()
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base).expanduser() / "amldeploy"
 
 
 def name_problem(name: str) -> str | None:

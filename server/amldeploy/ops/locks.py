@@ -52,11 +52,9 @@ class Holder:
 def shared_root(scope: str) -> Path:
     """The lock root shared by every folder of this machine for the services of ``scope`` (a Docker engine's
     address): ``$AMLDEPLOY_CACHE_DIR/locks/<hash>``, else ``$XDG_CACHE_HOME`` or ``~/.cache``, ``amldeploy/...``."""
-    override = os.environ.get("AMLDEPLOY_CACHE_DIR")
-    base = (
-        Path(override) if override else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "amldeploy"
-    )
-    return base / "locks" / hashlib.sha256(scope.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    from amldeploy.ops.places import cache_dir
+
+    return cache_dir() / "locks" / hashlib.sha256(scope.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def lock_path(root: Path, target: str, name: str) -> Path:

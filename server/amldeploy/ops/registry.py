@@ -53,7 +53,7 @@ _CHUNK = 1 << 20
 def default_root() -> Path:
     """``$AMLDEPLOY_MODEL_REGISTRY``, else ``models`` in the user's amldeploy data folder (``$AMLDEPLOY_DATA_DIR``,
     else ``$XDG_DATA_HOME/amldeploy`` or ``~/.local/share/amldeploy``), next to the named compute targets."""
-    from amldeploy.ops.computetargets import data_dir
+    from amldeploy.ops.places import data_dir
 
     override = os.environ.get(REGISTRY_ENV)
     if override:

@@ -72,11 +72,10 @@ def _add_conda(req: Requirements, dep: str) -> None:
 
 
 def cache_root() -> Path:
-    override = os.environ.get("AMLDEPLOY_CACHE_DIR")
-    if override:
-        return Path(override) / "venvs"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "amldeploy" / "venvs"
+    """``venvs`` in the user's cache folder (``ops.places.cache_dir``)."""
+    from amldeploy.ops.places import cache_dir
+
+    return cache_dir() / "venvs"
 
 
 def venv_key(pip: list[str]) -> str:

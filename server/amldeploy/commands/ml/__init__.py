@@ -35,7 +35,9 @@ MAPPING: dict[tuple[str, str], str] = {
     ("service", "update"): "deploys again from the recorded configs with the new flags and models",
     ("service", "get-access-token"): "refused: amldeploy's services take keys, not Azure AD tokens",
 }
-SHIM_DEFAULT = "$XDG_DATA_HOME/amldeploy/az-shim (default ~/.local/share/amldeploy/az-shim)"
+SHIM_DEFAULT = (
+    "az-shim in the data folder: $AMLDEPLOY_DATA_DIR, else $XDG_DATA_HOME/amldeploy, else ~/.local/share/amldeploy"
+)
 
 
 def _special_lines(group: str) -> list[str]:

@@ -47,7 +47,7 @@ exit 127
 
 def default_dir() -> Path:
     """``az-shim`` in the user's amldeploy data folder (``$AMLDEPLOY_DATA_DIR``, else the XDG data folder)."""
-    from amldeploy.ops.computetargets import data_dir
+    from amldeploy.ops.places import data_dir
 
     return data_dir() / "az-shim"
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -69,12 +68,10 @@ class Generated:
 
 
 def cache_root() -> Path:
-    """``$AMLDEPLOY_CACHE_DIR/nocode``, else ``$XDG_CACHE_HOME/amldeploy/nocode`` (``~/.cache``)."""
-    override = os.environ.get("AMLDEPLOY_CACHE_DIR")
-    if override:
-        return Path(override) / "nocode"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "amldeploy" / "nocode"
+    """``nocode`` in the user's cache folder (``ops.places.cache_dir``)."""
+    from amldeploy.ops.places import cache_dir
+
+    return cache_dir() / "nocode"
 
 
 def canonical_framework(framework: str) -> str:

@@ -459,6 +459,7 @@ suite('amldeploy in VS Code', () => {
 
     // Deploy on version 1 (no framework): Deploy… with the model checked in its model step, next to the files.
     const name = 'e2e-model';
+    const noCodeName = 'e2e-nocode';
     let passed = false;
     try {
       const service = await answering(
@@ -506,9 +507,25 @@ suite('amldeploy in VS Code', () => {
       assert.ok(deleted, 'deleted anyway');
       assert.strictEqual(deleted.id, 'e2e_sklearn:1');
       assert.deepStrictEqual(rows().map((r) => r.label), ['e2e_sklearn:2'], 'the view no longer lists version 1');
+
+      // Deploy on version 2 (ScikitLearn): no-code, no inference config asked; scored with v1's {"data": [...]}.
+      const noCode = await answering(
+        [
+          { kind: 'quickPick', answer: (q) => (assert.match(q.title, /no-code/), q.items.find((i) => /None: a local process/.test(label(i)))) },
+          { kind: 'inputBox', answer: (q) => (assert.match(q.prompt, /^ScikitLearn: amldeploy writes the entry script/), noCodeName) },
+        ],
+        () => vscode.commands.executeCommand('amldeploy.deployModel', { name: 'e2e_sklearn', version: 2, target: 'process' }),
+      );
+      assert.ok(noCode, 'the no-code deploy returned the service');
+      assert.strictEqual(noCode.state, 'Healthy');
+      const body = JSON.stringify({ data: [[0.038, 0.051, 0.062, 0.022, -0.044, -0.035, -0.043, -0.003, 0.02, -0.018]] });
+      const answer = await vscode.commands.executeCommand('amldeploy.testRequest', noCodeName, body);
+      assert.strictEqual(answer.status, 200);
+      assert.ok(Array.isArray(answer.body) && answer.body.length === 1 && typeof answer.body[0] === 'number', JSON.stringify(answer.body));
       passed = true;
     } finally {
       const gone = await vscode.commands.executeCommand('amldeploy.delete', name, true);
+      await vscode.commands.executeCommand('amldeploy.delete', noCodeName, true);
       if (passed) {
         assert.strictEqual(gone, true, 'the service was deleted');
       }
