@@ -2,6 +2,7 @@
 // framework and tags, and a tooltip with the rest. A projection of `amldeploy/models/list` and of
 // `amldeploy/modelsChanged`, which the server sends when the store changes (whoever changed it).
 import * as vscode from 'vscode';
+import { SnapshotTree } from './snapshotTree';
 import { ModelGroup, ModelsSnapshot, RegisteredModel } from '../client/protocol';
 import { isNoCode, tooltipLines, versionDescription } from '../commands/modelPlan';
 
@@ -10,29 +11,7 @@ export type ModelsNode =
   | { kind: 'version'; model: RegisteredModel }
   | { kind: 'message'; label: string; detail?: string };
 
-export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, vscode.Disposable {
-  private current: ModelsSnapshot | undefined;
-  private failure: string | undefined;
-  private readonly changed = new vscode.EventEmitter<ModelsNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-
-  update(snapshot: ModelsSnapshot): void {
-    this.current = snapshot;
-    this.failure = undefined;
-    this.changed.fire(undefined);
-  }
-
-  fail(message: string): void {
-    this.failure = message;
-    this.changed.fire(undefined);
-  }
-
-  clear(): void {
-    this.current = undefined;
-    this.failure = undefined;
-    this.changed.fire(undefined);
-  }
-
+export class ModelsTreeProvider extends SnapshotTree<ModelsSnapshot, ModelsNode> {
   get snapshot(): ModelsSnapshot | undefined {
     return this.current;
   }
@@ -79,9 +58,6 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
     }
   }
 
-  dispose(): void {
-    this.changed.dispose();
-  }
 }
 
 function modelItem(group: ModelGroup, root: string | undefined): vscode.TreeItem {

@@ -2,6 +2,7 @@
 // A pure projection of the server's snapshots (`amldeploy/services`, `amldeploy/servicesChanged`): the
 // extension knows no target by name, so new targets appear here without extension changes.
 import * as vscode from 'vscode';
+import { SnapshotTree } from './snapshotTree';
 import { ServiceView, ServicesSnapshot, State, TargetView } from '../client/protocol';
 
 export type ServicesNode =
@@ -18,31 +19,9 @@ const STATE_ICONS: Record<State, [string, string | undefined]> = {
   Failed: ['error', 'testing.iconFailed'],
 };
 
-export class ServicesTreeProvider implements vscode.TreeDataProvider<ServicesNode>, vscode.Disposable {
-  private snapshot: ServicesSnapshot | undefined;
-  private failure: string | undefined;
-  private readonly changed = new vscode.EventEmitter<ServicesNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-
-  update(snapshot: ServicesSnapshot): void {
-    this.snapshot = snapshot;
-    this.failure = undefined;
-    this.changed.fire(undefined);
-  }
-
-  fail(message: string): void {
-    this.failure = message;
-    this.changed.fire(undefined);
-  }
-
-  clear(): void {
-    this.snapshot = undefined;
-    this.failure = undefined;
-    this.changed.fire(undefined);
-  }
-
+export class ServicesTreeProvider extends SnapshotTree<ServicesSnapshot, ServicesNode> {
   services(): ServiceView[] {
-    return this.snapshot?.targets.flatMap((t) => t.services) ?? [];
+    return this.current?.targets.flatMap((t) => t.services) ?? [];
   }
 
   find(name: string): ServiceView | undefined {
@@ -50,7 +29,7 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServicesNod
   }
 
   targets(): TargetView[] {
-    return this.snapshot?.targets ?? [];
+    return this.current?.targets ?? [];
   }
 
   getChildren(node?: ServicesNode): ServicesNode[] {
@@ -59,7 +38,7 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServicesNod
         return [{ kind: 'message', label: 'Services unavailable', detail: this.failure }];
       }
       // Before the first snapshot the view is empty, so its welcome content (Deploy…, server state) shows.
-      return (this.snapshot?.targets ?? []).map((target) => ({ kind: 'target', target }));
+      return (this.current?.targets ?? []).map((target) => ({ kind: 'target', target }));
     }
     if (node.kind === 'target') {
       if (node.target.services.length === 0) {
@@ -97,9 +76,6 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServicesNod
     }
   }
 
-  dispose(): void {
-    this.changed.dispose();
-  }
 }
 
 function targetItem(target: TargetView): vscode.TreeItem {
