@@ -64,9 +64,33 @@ def _front_end(path: Path, into: FromConfigs) -> None:
     into.front_end = values
 
 
+def _registered_models(values: list[str] | None) -> list[str] | None:
+    """``--model NAME[:VERSION]`` naming a registered model becomes its stored ``PATH:NAME:VERSION`` (a value
+    that is a path is left to the runtime's parser, as before)."""
+    if not values:
+        return values
+    from amldeploy.ops.errors import OpsError
+    from amldeploy.ops.model_specs import parse_model_spec
+    from amldeploy.runtime.model_specs import ModelSpecError
+    from amldeploy.runtime.model_specs import parse_model_spec as parse_path
+
+    resolved: list[str] = []
+    for value in values:
+        try:
+            parse_path(value, Path.cwd())
+        except ModelSpecError:
+            try:
+                value = parse_model_spec(value, Path.cwd()).argument
+            except OpsError as exc:
+                raise _Refused(f"{exc.message}: {exc.hint}" if exc.hint else exc.message) from None
+        resolved.append(value)
+    return resolved
+
+
 def run_serve(args: argparse.Namespace) -> int:
     configs = FromConfigs()
     try:
+        args.model = _registered_models(args.model)
         if args.ic:
             _inference(Path(args.ic), configs)
         if args.dc:
