@@ -106,11 +106,14 @@ def _local_target() -> str:
     return choose_target("local")
 
 
-def _exists(name: str) -> Any:
+def _exists(name: str, compute_target: str | None) -> Any:
+    """The service ``name`` (target, service) where it would be deployed to, or None."""
+    from amldeploy.commands.ml.where import where, where_record
     from amldeploy.ops.targets.base import find_service
 
+    settings = where_record(compute_target, name, strict=True) if compute_target else where(name)
     try:
-        return find_service(name, Path.cwd())
+        return find_service(name, Path.cwd(), settings)
     except ServiceNotFound:
         return None
 
@@ -128,7 +131,7 @@ def deploy(args: argparse.Namespace, argv: list[str], mode: str = "deploy", keys
             "use key auth: --ae true (keys: ml service get-keys)",
         )
     state = configs.read_state(root, name) or {}
-    existing = _exists(name)
+    existing = _exists(name, getattr(args, "compute_target", None))
     if mode == "deploy" and existing is not None and not args.overwrite:
         raise OpsError(
             f"there is already a service named '{name}'",
@@ -342,13 +345,14 @@ def with_meta(service: dict[str, Any], state: dict[str, Any] | None) -> dict[str
 
 
 def regen_key(args: argparse.Namespace, argv: list[str]) -> int:
+    from amldeploy.commands.ml.where import where
     from amldeploy.ops.keys import generate_key
     from amldeploy.ops.targets.base import find_service
 
     which = str(args.key).lower()
     if which not in ("primary", "secondary"):
         raise OpsError(f"-k {args.key}: expected Primary or Secondary", None, EXIT_USAGE)
-    target, service = find_service(args.name, Path.cwd())
+    target, service = find_service(args.name, Path.cwd(), where(args.name))
     if not service.auth_enabled:
         raise OpsError(
             f"'{args.name}' has auth disabled: it has no keys to regenerate",
