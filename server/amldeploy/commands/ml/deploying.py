@@ -270,10 +270,13 @@ def _run(
                 "deploy an ACI or AKS config (--cp ACI) to have keys",
             )
         old = config.keys
-        config.keys = ServiceKeys(
+        new = ServiceKeys(
             primaryKey=primary or (old.primary_key if old else None),
             secondaryKey=secondary or (old.secondary_key if old else None),
         )
+        if prepared.target == "aci" and new != old:
+            raise unreadable_aci_keys("--kp/--ks" if not keys else "regen-key", name)
+        config.keys = new
 
     ns = argparse.Namespace(
         name=name,
@@ -310,6 +313,18 @@ def _run(
     if document.get("keys"):
         service["keys"] = document["keys"]  # generated, shown this once (as 'amldeploy deploy' shows them)
     return service
+
+
+def unreadable_aci_keys(shown: str, name: str) -> OpsError:
+    """Keys that would reach an ACI service only from the command line: nobody could read them back."""
+    return refuse(
+        shown,
+        "on ACI, keys given only on the command line could not be read back: Azure never returns a container "
+        "group's keys and amldeploy writes none to a file, so 'ml service get-keys' could not show them and a later "
+        "'ml service update' could not keep them",
+        "put the keys into the deployment config (keys.primaryKey and keys.secondaryKey, with authEnabled true) "
+        f"and deploy from it: ml service update -n {name} --dc FILE (or ml model deploy ... --dc FILE --overwrite)",
+    )
 
 
 def _apply_meta(args: argparse.Namespace, state: dict[str, Any]) -> None:
@@ -359,6 +374,8 @@ def regen_key(args: argparse.Namespace, argv: list[str]) -> int:
             "deploy it with --ae true (or authEnabled in the deployment config)",
             EXIT_USAGE,
         )
+    if target.name == "aci":
+        raise unreadable_aci_keys(f"ml service regen-key -k {args.key}", args.name)
     current = target.keys(args.name)
     new = args.set_key or generate_key()
     keys = (new, current.secondary) if which == "primary" else (current.primary, new)
