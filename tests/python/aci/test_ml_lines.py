@@ -201,3 +201,36 @@ def test_keys_given_only_on_the_command_line_are_refused_on_aci(
         assert "cliPrimary" not in refused.both and "anotherPrimary" not in refused.both
     assert not [r for r in azure.requests if r.method == "PUT"]
     assert not (project / ".amldeploy" / "ml" / "mlaci-keys" / "state.json").exists()
+
+
+def test_an_update_that_would_change_unknown_keys_is_refused_until_the_config_names_them(
+    ml: Ml, project: Path, azure: FakeAzure
+) -> None:
+    name = f"mlaci-{uuid.uuid4().hex[:6]}"
+    registered(ml, 1)
+    config = json.loads((project / "deploymentconfig.aci.json").read_text(encoding="utf-8"))
+    del config["keys"]
+    (project / "nokeys.aci.json").write_text(json.dumps(config), encoding="utf-8")
+    try:
+        deployed = ml(
+            "model", "deploy", "-n", name, "-m", f"{MODEL}:1", "--ic", "inferenceconfig.json",
+            "--dc", "nokeys.aci.json",
+        )  # fmt: skip
+        assert deployed.status == 0, deployed.both[-4000:]
+        printed = deployed.json()["keys"]  # generated, shown this once
+        assert ml("service", "get-keys", "-n", name).status == 1  # another process: not known here
+
+        puts = len([r for r in azure.requests if r.method == "PUT"])
+        refused = ml("service", "update", "-n", name, "-m", f"{MODEL}:1")
+        assert refused.status == 2, refused.both
+        assert "the update would give" in refused.err and "new keys" in refused.err
+        assert "keys.primaryKey, keys.secondaryKey" in refused.err and "--dc FILE" in refused.err
+        assert len([r for r in azure.requests if r.method == "PUT"]) == puts  # nothing was changed
+
+        (project / "nokeys.aci.json").write_text(json.dumps({**config, "keys": printed}), encoding="utf-8")
+        updated = ml("service", "update", "-n", name, "--dc", "nokeys.aci.json")
+        assert updated.status == 0, updated.both[-4000:]
+        assert "keys" not in updated.json()  # the config's, nothing new
+        assert ml("service", "get-keys", "-n", name).json() == printed  # the keys its clients have
+    finally:
+        ml("service", "delete", "-n", name, timeout=120)
