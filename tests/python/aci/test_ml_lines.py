@@ -206,7 +206,17 @@ def test_keys_given_only_on_the_command_line_are_refused_on_aci(
 def test_an_update_that_would_change_unknown_keys_is_refused_until_the_config_names_them(
     ml: Ml, project: Path, azure: FakeAzure
 ) -> None:
+    """Deployed with ``--ct`` to an ACI compute target: no subscription or resource group in the environment, the
+    service commands find the group through the record the deploy named."""
     name = f"mlaci-{uuid.uuid4().hex[:6]}"
+    for variable in ("AZURE_SUBSCRIPTION_ID", "AMLDEPLOY_ACI_RESOURCE_GROUP"):
+        del ml.env[variable]
+    added = run_amldeploy(
+        ("target", "add", "myaci", "--type", "aci", "--subscription", azure.subscription_id,
+         "--resource-group", azure.resource_group, "--region", azure.location),
+        project, ml.env, 60,
+    )  # fmt: skip
+    assert added.status == 0, added.both
     registered(ml, 1)
     config = json.loads((project / "deploymentconfig.aci.json").read_text(encoding="utf-8"))
     del config["keys"]
@@ -214,9 +224,10 @@ def test_an_update_that_would_change_unknown_keys_is_refused_until_the_config_na
     try:
         deployed = ml(
             "model", "deploy", "-n", name, "-m", f"{MODEL}:1", "--ic", "inferenceconfig.json",
-            "--dc", "nokeys.aci.json",
+            "--dc", "nokeys.aci.json", "--ct", "myaci",
         )  # fmt: skip
         assert deployed.status == 0, deployed.both[-4000:]
+        assert deployed.json()["target"] == "aci"
         printed = deployed.json()["keys"]  # generated, shown this once
         assert ml("service", "get-keys", "-n", name).status == 1  # another process: not known here
 
@@ -232,5 +243,8 @@ def test_an_update_that_would_change_unknown_keys_is_refused_until_the_config_na
         assert updated.status == 0, updated.both[-4000:]
         assert "keys" not in updated.json()  # the config's, nothing new
         assert ml("service", "get-keys", "-n", name).json() == printed  # the keys its clients have
+        assert name in ml("service", "list").out  # the record's resource group is listed too
+        assert ml("service", "delete", "-n", name).status == 0
+        assert name not in ml("service", "list").out
     finally:
         ml("service", "delete", "-n", name, timeout=120)
