@@ -1,7 +1,7 @@
 // amldeploy for VS Code: a thin shell over the Python language server. Every operation runs in the server
 // (custom requests in client/protocol.ts); this file only wires the pieces together.
 import * as vscode from 'vscode';
-import { CONFIGS, ConfigsResult, LOG, LogNotification, SERVICES, SERVICES_CHANGED, ServicesSnapshot } from './client/protocol';
+import { CONFIGS, ConfigsResult, LOG, LogNotification, MODELS_CHANGED, MODELS_LIST, ModelsSnapshot, SERVICES, SERVICES_CHANGED, ServicesSnapshot } from './client/protocol';
 import { LanguageClient } from 'vscode-languageclient/node';
 import { ServerManager } from './client/server';
 import { Context } from './commands/context';
@@ -13,6 +13,7 @@ import { InterpreterError, resolveInterpreter } from './python/interpreter';
 import { pythonExtensionApi, realEnvironment } from './python/environment';
 import { ConfigsTreeProvider, watchConfigs } from './views/configsTree';
 import { ServicesTreeProvider } from './views/servicesTree';
+import { ModelsTreeProvider } from './views/modelsTree';
 
 export interface Api {
   ctx: Context;
@@ -34,7 +35,16 @@ export function activate(context: vscode.ExtensionContext): Api {
       services.fail(errorText(error));
     }
   };
-  const ctx: Context = { server, services, configs, logs, log, refreshServices };
+  const models = new ModelsTreeProvider();
+  const refreshModels = async (): Promise<void> => {
+    try {
+      models.update(await server.request<ModelsSnapshot>(MODELS_LIST, {}));
+    } catch (error) {
+      models.fail(errorText(error));
+    }
+  };
+  const modelsView = vscode.window.createTreeView('amldeploy.models', { treeDataProvider: models, showCollapseAll: true });
+  const ctx: Context = { server, services, configs, logs, log, models, refreshServices, refreshModels };
   const wired = new WeakSet<LanguageClient>();
   context.subscriptions.push(
     log,
@@ -44,6 +54,19 @@ export function activate(context: vscode.ExtensionContext): Api {
     logs,
     vscode.window.createTreeView('amldeploy.services', { treeDataProvider: services, showCollapseAll: true }),
     vscode.window.createTreeView('amldeploy.configurations', { treeDataProvider: configs }),
+    models,
+    modelsView,
+    // The server's watcher may be off (servicesPollMs 0): look again when the view shows.
+    modelsView.onDidChangeVisibility((event) => {
+      if (event.visible && server.current !== undefined) {
+        void refreshModels();
+      }
+    }),
+    vscode.window.onDidChangeWindowState((state) => {
+      if (state.focused && modelsView.visible && server.current !== undefined) {
+        void refreshModels();
+      }
+    }),
     ...watchConfigs(configs),
     ...registerCommands(ctx, context.extensionPath),
     server.onDidStart((client) => {
@@ -54,21 +77,29 @@ export function activate(context: vscode.ExtensionContext): Api {
           client.onNotification(SERVICES_CHANGED, (snapshot: ServicesSnapshot) => {
             services.update(snapshot);
           }),
+          client.onNotification(MODELS_CHANGED, (snapshot: ModelsSnapshot) => {
+            models.update(snapshot);
+          }),
           client.onNotification(LOG, (note: LogNotification) => {
             logs.handle(note);
           }),
         );
       }
       void refreshServices();
+      void refreshModels();
       configs.schedule(0);
     }),
     server.onDidStop(() => {
       services.clear(); // the welcome view then says the server is not running
+      models.clear();
       logs.serverStopped();
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsRestart(event)) {
         server.scheduleRestart('the interpreter settings changed');
+      } else if (event.affectsConfiguration('amldeploy.models.registry')) {
+        // The server reads the new folder once it has the setting: ask a moment later.
+        setTimeout(() => void refreshModels(), 1000);
       }
     }),
   );

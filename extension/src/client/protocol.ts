@@ -17,13 +17,20 @@ export const SWAGGER = 'amldeploy/swagger';
 export const PROFILE = 'amldeploy/profile';
 export const EXPORT_V2 = 'amldeploy/export/v2';
 export const EXPORT_IOT_EDGE = 'amldeploy/export/iotEdge';
+export const COMPUTE_TARGETS = 'amldeploy/computeTargets';
+export const MODELS_LIST = 'amldeploy/models/list';
+export const MODELS_REGISTER = 'amldeploy/models/register';
+export const MODELS_DOWNLOAD = 'amldeploy/models/download';
+export const MODELS_DELETE = 'amldeploy/models/delete';
+export const MODELS_CHECK_NAME = 'amldeploy/models/checkName';
 
 // Notifications (server → client)
 export const LOG = 'amldeploy/log';
 export const SERVICES_CHANGED = 'amldeploy/servicesChanged';
+export const MODELS_CHANGED = 'amldeploy/modelsChanged';
 
-export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES, CONFIGS, CHECK_NAME, SWAGGER, PROFILE, EXPORT_V2, EXPORT_IOT_EDGE] as const;
-export const NOTIFICATIONS = [LOG, SERVICES_CHANGED] as const;
+export const REQUESTS = [DEPLOY, PACKAGE, SERVICES, DELETE, SCORE, KEYS, LOGS_START, LOGS_STOP, CHOICES, CONFIGS, CHECK_NAME, SWAGGER, PROFILE, EXPORT_V2, EXPORT_IOT_EDGE, COMPUTE_TARGETS, MODELS_LIST, MODELS_REGISTER, MODELS_DOWNLOAD, MODELS_DELETE, MODELS_CHECK_NAME] as const;
+export const NOTIFICATIONS = [LOG, SERVICES_CHANGED, MODELS_CHANGED] as const;
 
 export const CHOICE_SETTINGS = ['aci.subscription', 'kubernetes.context'] as const;
 export type ChoiceSetting = (typeof CHOICE_SETTINGS)[number];
@@ -80,18 +87,38 @@ export interface ServicesSnapshot {
 
 export interface DeployParams {
   name: string;
-  inferenceConfig: string;
-  deploymentConfig: string;
+  inferenceConfig?: string; // none: a no-code deploy of a registered model with a framework
+  deploymentConfig?: string; // none (no-code only): computeType local
   models?: string[];
   target?: string;
+  computeTarget?: string; // a compute target recorded by name (amldeploy target add, az ml computetarget attach)
   port?: number;
   isolated?: boolean;
   workDoneToken?: string;
 }
 
+export interface ComputeTargetView {
+  name: string;
+  type: 'kubernetes' | 'aci' | 'docker' | 'process';
+  target: string;
+  computeType: string;
+  settings: Record<string, string>;
+  resourceId?: string;
+  description?: string;
+  created: string;
+  file: string;
+}
+
+export interface ComputeTargetsResult {
+  root: string;
+  computeTargets: ComputeTargetView[];
+  errors: { message: string; hint: string }[];
+}
+
 export interface DeployResult {
   service: ServiceView;
   warnings: string[];
+  notes?: string[]; // what amldeploy chose (a generated entry script for a no-code deploy)
 }
 
 export type PackageParams = Omit<DeployParams, 'port'>;
@@ -250,6 +277,86 @@ export interface ExportResult {
   contentTag?: string;
 }
 
+// The v1 frameworks a registered model may name (amldeploy.ops.registry.FRAMEWORKS); the first three deploy
+// with no inference config ("no-code").
+export const MODEL_FRAMEWORKS = ['ScikitLearn', 'Onnx', 'TensorFlow', 'PyTorch', 'Custom', 'Multi'] as const;
+export const NO_CODE_FRAMEWORKS = ['ScikitLearn', 'Onnx', 'TensorFlow'] as const;
+
+// One version of a registered model (RegisteredModel.to_json(), v1's shape).
+export interface RegisteredModel {
+  name: string;
+  version: number;
+  id: string; // NAME:VERSION
+  tags: Record<string, string>;
+  properties: Record<string, string>;
+  description: string | null;
+  framework: string | null;
+  frameworkVersion: string | null;
+  createdTime: string;
+  resourceConfiguration: Record<string, number> | null;
+  digest: string;
+  assetName: string;
+  path: string;
+}
+
+export interface ModelGroup {
+  name: string;
+  versions: RegisteredModel[]; // the latest first
+}
+
+export interface ModelsSnapshot {
+  root: string;
+  models: ModelGroup[];
+  problems: string[]; // entries that could not be read
+}
+
+export interface ModelUse {
+  service: string;
+  folder: string;
+  target: string;
+  createdTime: string;
+}
+
+export interface RegisterModelParams {
+  path: string;
+  name?: string;
+  framework?: string;
+  frameworkVersion?: string;
+  tags?: string[]; // KEY=VALUE
+  properties?: string[];
+  description?: string;
+}
+
+export interface DownloadModelParams {
+  name: string;
+  version: number;
+  targetDir: string;
+  overwrite?: boolean;
+}
+
+export interface DownloadModelResult {
+  name: string;
+  version: number;
+  path: string;
+}
+
+export interface DeleteModelParams {
+  name: string;
+  version: number;
+  force?: boolean;
+}
+
+export interface ModelNameCheck {
+  problem: string | null; // why the name is not one v1 accepted
+  defaultName: string | null; // the name the path registers under when none is given
+}
+
+export interface DeleteModelResult {
+  name: string;
+  version: number;
+  id: string;
+}
+
 // `data` of a REQUEST_FAILED answer: the cause and the fix, plus what is known about the failure.
 export interface FailureData {
   message?: string;
@@ -257,4 +364,5 @@ export interface FailureData {
   problems?: { path: string; line: number; column: number; code: string; message: string }[];
   log?: string[];
   service?: ServiceView;
+  uses?: ModelUse[]; // amldeploy/models/delete refused: the services that use the version
 }

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { ServerManager } from '../client/server';
 import { ServiceView } from '../client/protocol';
 import { ConfigsTreeProvider } from '../views/configsTree';
+import { ModelsTreeProvider } from '../views/modelsTree';
 import { ServicesNode, ServicesTreeProvider } from '../views/servicesTree';
 import { LogStreams } from './logs';
 
@@ -12,7 +13,9 @@ export interface Context {
   configs: ConfigsTreeProvider;
   logs: LogStreams;
   log: vscode.LogOutputChannel;
+  models: ModelsTreeProvider;
   refreshServices(): Promise<void>;
+  refreshModels(): Promise<void>;
 }
 
 // The service a command is about: the tree item it was run on, a name passed by another command or a test,

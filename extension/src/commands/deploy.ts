@@ -2,21 +2,25 @@
 // the operation in the server with a cancellable progress notification.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { CHECK_NAME, CheckNameResult, DEPLOY, DeployParams, DeployResult, PACKAGE, PackageResult, ServiceView } from '../client/protocol';
+import { CHECK_NAME, CheckNameResult, COMPUTE_TARGETS, ComputeTargetsResult, DEPLOY, DeployParams, DeployResult, PACKAGE, PackageResult, ServiceView } from '../client/protocol';
+import { computeTargetItems } from './computeTargetPlan';
 import { ConfigFile, ConfigKind } from '../views/configsTree';
 import { countsText, problemSummary } from '../common/problems';
+import { referenceItems } from './modelPlan';
 import { Context, serviceArgument } from './context';
 import { showFailure, withServerProgress } from './progress';
 
-const MODEL_FILES = '**/*.{pkl,pickle,joblib,onnx,pt,pth,h5,keras,pb,bin,safetensors,model,cbm,ubj,sav}';
+export const MODEL_FILES = '**/*.{pkl,pickle,joblib,onnx,pt,pth,h5,keras,pb,bin,safetensors,model,cbm,ubj,sav}';
 
 // Optional arguments that skip the pickers (from the Configurations view, Redeploy, or tests).
 export interface DeployArgs {
   inferenceConfig?: string;
   deploymentConfig?: string;
   models?: string[];
+  preselectModels?: string[]; // registered references (NAME:VERSION) checked in the model step
   name?: string;
   target?: string;
+  computeTarget?: string; // a recorded compute target's name (skips the compute target step)
 }
 
 function argsFrom(arg: unknown): DeployArgs {
@@ -34,11 +38,23 @@ function argsFrom(arg: unknown): DeployArgs {
   }
   const given = arg as Record<string, unknown>;
   const text = (key: string): string | undefined => (typeof given[key] === 'string' ? given[key] : undefined);
-  const models = Array.isArray(given.models) ? given.models.filter((m): m is string => typeof m === 'string') : undefined;
-  return { inferenceConfig: text('inferenceConfig'), deploymentConfig: text('deploymentConfig'), models, name: text('name'), target: text('target') };
+  const strings = (key: string): string[] | undefined => {
+    const value = given[key];
+    return Array.isArray(value) ? value.filter((m): m is string => typeof m === 'string') : undefined;
+  };
+  return {
+    inferenceConfig: text('inferenceConfig'),
+    deploymentConfig: text('deploymentConfig'),
+    models: strings('models'),
+    preselectModels: strings('preselectModels'),
+    name: text('name'),
+    target: text('target'),
+    computeTarget: text('computeTarget'),
+  };
 }
 
-export async function pickConfig(ctx: Context, kind: ConfigKind, near?: string, title?: string): Promise<string | undefined> {
+// The config of `kind` to use; with `none` (its label), that item answers '' (no config).
+export async function pickConfig(ctx: Context, kind: ConfigKind, near?: string, title?: string, none?: string): Promise<string | undefined> {
   const files = (await ctx.configs.all()).filter((f) => f.kind === kind);
   const label = kind === 'inference' ? 'inference config' : 'deployment config';
   const browse = { label: '$(folder-opened) Browse…', path: '' };
@@ -56,7 +72,8 @@ export async function pickConfig(ctx: Context, kind: ConfigKind, near?: string, 
     const dir = path.dirname(near);
     items.sort((a, b) => Number(path.dirname(b.path) === dir) - Number(path.dirname(a.path) === dir));
   }
-  const picked = await vscode.window.showQuickPick([...items, browse], {
+  const noneItem = { label: none ?? '', path: '' };
+  const picked = await vscode.window.showQuickPick([...(none !== undefined ? [noneItem] : []), ...items, browse], {
     title: title ?? `Deploy (${kind === 'inference' ? 1 : 2}/4): the ${label}`,
     placeHolder: `Pick the ${label}`,
     matchOnDescription: true,
@@ -71,30 +88,50 @@ export async function pickConfig(ctx: Context, kind: ConfigKind, near?: string, 
   return picked.path;
 }
 
-export async function pickModels(ctx: Context, inferenceConfig: string, title?: string): Promise<string[] | undefined> {
-  const found = await vscode.workspace.findFiles(MODEL_FILES, await ctx.configs.exclude(), 200);
+// The model step: the workspace's model files, the registered models as `-m` references (`NAME:VERSION`, and
+// `NAME` for its latest version) and Browse…; `preselected` references start checked.
+export async function pickModels(ctx: Context, inferenceConfig: string, title?: string, preselected: string[] = []): Promise<string[] | undefined> {
+  const [found] = await Promise.all([vscode.workspace.findFiles(MODEL_FILES, await ctx.configs.exclude(), 200), ctx.refreshModels()]);
   const dir = path.dirname(inferenceConfig);
-  // Files in the inference config's folder or below it are most likely its model: pre-selected.
+  // Files in the inference config's folder or below it are most likely its model: pre-selected, unless a
+  // registered model was chosen already.
   const near = (file: string): boolean => !path.relative(dir, file).startsWith('..');
-  const items = found
+  type Item = vscode.QuickPickItem & { value: string };
+  const files: Item[] = found
     .map((uri) => uri.fsPath)
     .sort()
     .map((file) => ({
       label: vscode.workspace.asRelativePath(file),
       description: near(file) ? 'next to the inference config' : undefined,
-      picked: near(file),
-      path: file,
+      picked: preselected.length === 0 && near(file),
+      value: file,
     }));
-  const browse = { label: '$(folder-opened) Browse for files or folders…', path: '', picked: false, description: undefined };
-  const picked = await vscode.window.showQuickPick([...items, browse], {
-    title: title ?? 'Deploy (3/4): model files',
-    placeHolder: 'The files or folders registered as models (AZUREML_MODEL_DIR); none is fine',
+  const registered: Item[] = referenceItems(ctx.models.snapshot).map((ref) => ({
+    label: ref.label,
+    description: ref.description,
+    detail: ref.detail,
+    iconPath: new vscode.ThemeIcon('package'),
+    picked: preselected.includes(ref.label),
+    value: ref.label,
+  }));
+  const separator = (label: string): Item => ({ label, kind: vscode.QuickPickItemKind.Separator, value: '' });
+  const browse: Item = { label: '$(folder-opened) Browse for files or folders…', value: '' };
+  const items = [
+    ...(files.length > 0 ? [separator('Model files'), ...files] : []),
+    ...(registered.length > 0 ? [separator('Registered models (-m NAME:VERSION)'), ...registered] : []),
+    separator(''),
+    browse,
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: title ?? 'Deploy (3/4): models',
+    placeHolder: 'Files or folders, or registered models, deployed as models (AZUREML_MODEL_DIR); none is fine',
     canPickMany: true,
+    matchOnDescription: true,
   });
   if (picked === undefined) {
     return undefined;
   }
-  const models = picked.filter((p) => p !== browse).map((p) => p.path);
+  const models = picked.filter((p) => p !== browse).map((p) => p.value);
   if (picked.includes(browse)) {
     const chosen = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFiles: true, canSelectFolders: true, title: 'Model files or folders' });
     models.push(...(chosen ?? []).map((u) => u.fsPath));
@@ -102,8 +139,29 @@ export async function pickModels(ctx: Context, inferenceConfig: string, title?: 
   return models;
 }
 
+// The compute target step, shown only when targets are recorded by name (`amldeploy target add`, `az ml
+// computetarget attach`): '' for "as the deployment config says", a record's name, or undefined (cancelled).
+export async function pickComputeTarget(ctx: Context, title?: string): Promise<string | undefined> {
+  let answer: ComputeTargetsResult;
+  try {
+    answer = await ctx.server.request<ComputeTargetsResult>(COMPUTE_TARGETS, {});
+  } catch {
+    return ''; // the deploy itself names what is wrong with the server
+  }
+  if (answer.computeTargets.length === 0) {
+    return '';
+  }
+  const picked = await vscode.window.showQuickPick(computeTargetItems(answer.computeTargets), {
+    title: title ?? 'Deploy: where (compute target)',
+    placeHolder: 'A compute target recorded by name (as --ct NAME), or where the deployment config says',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  return picked === undefined ? undefined : (picked.name ?? '');
+}
+
 // Opens the configs so the server checks them; refuses to deploy configs with errors.
-async function configsHaveErrors(ctx: Context, files: string[]): Promise<boolean> {
+export async function configsHaveErrors(ctx: Context, files: string[]): Promise<boolean> {
   const uris = files.map((f) => vscode.Uri.file(f));
   await Promise.all(uris.map((uri) => vscode.workspace.openTextDocument(uri).then(() => undefined, () => undefined)));
   const deadline = Date.now() + 5000;
@@ -129,7 +187,7 @@ async function configsHaveErrors(ctx: Context, files: string[]): Promise<boolean
 
 // The server's verdict on a service name (v1's rule) and a valid name made from it; undefined when the server
 // cannot answer (the deploy itself then says what is wrong).
-async function checkName(ctx: Context, name: string): Promise<CheckNameResult | undefined> {
+export async function checkName(ctx: Context, name: string): Promise<CheckNameResult | undefined> {
   try {
     return await ctx.server.request<CheckNameResult>(CHECK_NAME, { name });
   } catch {
@@ -137,7 +195,7 @@ async function checkName(ctx: Context, name: string): Promise<CheckNameResult | 
   }
 }
 
-async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promise<DeployParams | undefined> {
+async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promise<(DeployParams & { inferenceConfig: string; deploymentConfig: string }) | undefined> {
   const inferenceConfig = given.inferenceConfig ?? (await pickConfig(ctx, 'inference', given.deploymentConfig));
   if (inferenceConfig === undefined) {
     return undefined;
@@ -146,8 +204,12 @@ async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promis
   if (deploymentConfig === undefined) {
     return undefined;
   }
-  const models = given.models ?? (await pickModels(ctx, inferenceConfig));
+  const models = given.models ?? (await pickModels(ctx, inferenceConfig, undefined, given.preselectModels));
   if (models === undefined) {
+    return undefined;
+  }
+  const computeTarget = given.computeTarget ?? (given.target === undefined ? await pickComputeTarget(ctx) : '');
+  if (computeTarget === undefined) {
     return undefined;
   }
   let name = given.name;
@@ -162,7 +224,14 @@ async function gather(ctx: Context, given: DeployArgs, askName: boolean): Promis
       return undefined;
     }
   }
-  return { name: name ?? '', inferenceConfig, deploymentConfig, models, ...(given.target !== undefined ? { target: given.target } : {}) };
+  return {
+    name: name ?? '',
+    inferenceConfig,
+    deploymentConfig,
+    models,
+    ...(given.target !== undefined ? { target: given.target } : {}),
+    ...(computeTarget !== '' ? { computeTarget } : {}),
+  };
 }
 
 export async function deploy(ctx: Context, arg?: unknown): Promise<ServiceView | undefined> {
@@ -187,6 +256,9 @@ export async function runDeploy(ctx: Context, params: DeployParams): Promise<Ser
   }
   for (const warning of result.warnings) {
     ctx.log.warn(`${params.name}: ${warning}`);
+  }
+  for (const note of result.notes ?? []) {
+    ctx.log.info(`${params.name}: ${note}`);
   }
   await ctx.refreshServices();
   const service = result.service;

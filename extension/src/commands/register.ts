@@ -9,6 +9,7 @@ import { serviceArgument } from './context';
 import { showFailure } from './progress';
 import { newFromTemplate, selectTargetSetting, validateWorkspace } from './workspace';
 import { profileOptions, profileService } from './profile';
+import { deleteModel, deployModel, downloadModel, registerModel } from './models';
 
 export function registerCommands(ctx: Context, extensionRoot: string): vscode.Disposable[] {
   const command = (id: string, run: (...args: unknown[]) => unknown): vscode.Disposable =>
@@ -51,6 +52,11 @@ export function registerCommands(ctx: Context, extensionRoot: string): vscode.Di
     command('copyKey', (arg) => copyKey(ctx, arg)),
     command('delete', (arg, confirmed) => deleteService(ctx, arg, confirmed === true)),
     command('refreshServices', () => ctx.refreshServices()),
+    command('registerModel', (arg) => registerModel(ctx, arg)),
+    command('deployModel', (arg) => deployModel(ctx, arg)),
+    command('downloadModel', (arg, targetDir) => downloadModel(ctx, arg, targetDir)),
+    command('deleteModel', (arg, confirmed, force) => deleteModel(ctx, arg, confirmed === true, force === true)),
+    command('refreshModels', () => ctx.refreshModels()),
     command('validateWorkspace', () => validateWorkspace(ctx)),
     command('newInferenceConfig', (arg) => newFromTemplate(extensionRoot, 'inference', arg)),
     command('newDeploymentConfig', (arg, computeType) => newFromTemplate(extensionRoot, 'deployment', arg, typeof computeType === 'string' ? computeType : undefined)),

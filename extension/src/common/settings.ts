@@ -33,6 +33,7 @@ export function serverSettings(config = vscode.workspace.getConfiguration(SECTIO
     'aci',
     'kubernetes',
     'docker',
+    'models',
   ];
   const out: Record<string, unknown> = {};
   for (const key of keys) {

@@ -1,4 +1,5 @@
-"""``amldeploy deploy NAME --ic FILE --dc FILE [--model PATH[:NAME[:VERSION]]]...``."""
+"""``amldeploy deploy NAME --ic FILE --dc FILE [--model PATH[:NAME[:VERSION]]]...``; without ``--ic`` a model
+with a framework is deployed with a generated entry script and environment (no-code deployment)."""
 
 from __future__ import annotations
 
@@ -25,14 +26,16 @@ def run_deploy(args: argparse.Namespace, output: Output, adjust: Callable[[Prepa
     try:
         prepared = prepare_deploy(
             args.name,
-            Path(args.ic),
-            Path(args.dc),
+            Path(args.ic) if args.ic else None,
+            Path(args.dc) if args.dc else None,
             args.models,
             Path.cwd(),
             args.target,
             args.port,
             args.isolated,
             dry_run=args.dry_run,
+            model_framework=getattr(args, "model_framework", None),  # absent from parsers without the flags
+            model_framework_version=getattr(args, "model_framework_version", None),
         )
     except ConfigError as exc:
         return _config_error(exc, output, args)
@@ -48,6 +51,9 @@ def run_deploy(args: argparse.Namespace, output: Output, adjust: Callable[[Prepa
 
         request.registry_password = registry_password(request.registry_username, output)
     reporter = output.reporter()
+    if not output.json:
+        for note in prepared.notes:
+            output.err.write(f"note: {note}\n")
     for line in prepared.warning_lines:
         reporter.warning(line)
     target = make_target(prepared.target, Path.cwd(), settings)
@@ -58,6 +64,8 @@ def run_deploy(args: argparse.Namespace, output: Output, adjust: Callable[[Prepa
     if output.json:
         warnings = prepared.warnings + _messages(reporter, prepared.warning_lines)
         document: dict[str, Any] = {"service": service.to_json(), "warnings": warnings}
+        if prepared.notes:
+            document["notes"] = prepared.notes
         if service.generated_keys is not None:  # shown this once (the target keeps no readable copy)
             document["keys"] = service.generated_keys.to_json()
         output.document(document)
@@ -89,7 +97,10 @@ def _dry_run(target: Target, prepared: Prepared, output: Output, reporter: Repor
         )
     objects = target.dry_run(prepared.request, reporter)
     if output.json:
-        output.document({"target": target.name, "objects": objects, "warnings": prepared.warnings})
+        document: dict[str, Any] = {"target": target.name, "objects": objects, "warnings": prepared.warnings}
+        if prepared.notes:
+            document["notes"] = prepared.notes
+        output.document(document)
         return EXIT_OK
     import yaml
 
@@ -143,7 +154,7 @@ _FLAGS = {
 def _config_error(exc: ConfigError, output: Output, args: argparse.Namespace) -> int:
     if not exc.problems:  # missing: the command line named something wrong, and the user wants to know which flag
         for dest, (flag, what, example) in _FLAGS.items():
-            if exc.path == Path(getattr(args, dest)):
+            if getattr(args, dest) and exc.path == Path(getattr(args, dest)):
                 return output.error(
                     f"{flag} {exc.path}: there is no such file",
                     f"give the path of the {what}, e.g. {flag} {example}",

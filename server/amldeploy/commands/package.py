@@ -1,6 +1,8 @@
 """``amldeploy package --ic FILE [--model PATH[:NAME[:VERSION]]]... --output-path DIR``: the Dockerfile and build
 context of the service image, written to DIR for ``docker build DIR``. Contacts nothing. With ``--image
-NAME[:TAG]`` the Docker engine builds it (``--push`` pushes it); ``--output-path`` is then optional.
+NAME[:TAG]`` the Docker engine builds it (``--push`` pushes it); ``--output-path`` is then optional. Without
+``--ic``, a model with a framework gets a generated entry script and environment (no-code deployment), which
+DIR shows (``app/score.py``, ``build/requirements.txt``).
 
 DIR must be empty, missing, or hold an earlier ``amldeploy package`` output (its Dockerfile says so), which is
 then replaced: v1 overwrote whatever was there, which is too easy a way to lose a folder.
@@ -38,7 +40,7 @@ def add_package_parser(sub: Any, epilog: str, output_help: str) -> None:
         "dependencies become pip requirements; each translation is shown.",
         epilog=epilog,
     )
-    add_config_arguments(parser, deployment=False)
+    add_config_arguments(parser, deployment=False, no_code=True)
     add_model_argument(parser, "a model file or folder (repeatable); it lands in azureml-models/NAME/VERSION")
     parser.add_argument(
         "--output-path", metavar="DIR", help="where to write the Dockerfile + context (required without --image)"
@@ -72,12 +74,24 @@ def add_package_parser(sub: Any, epilog: str, output_help: str) -> None:
 def run_package(args: argparse.Namespace, output: Output) -> int:
     # Imported here: building the parser must stay light (the language core loads tree-sitter).
     from amldeploy.config.load import ConfigError, load_inference_config, located
-    from amldeploy.ops.model_specs import parse_model_specs
     from amldeploy.ops.naming import default_service_name, service_name_problem
+    from amldeploy.ops.nocode import generate, service_name_for
     from amldeploy.ops.package.plan import plan_package
+    from amldeploy.ops.prepare import model_specs
 
-    ic = Path(args.ic)
-    name = args.name or default_service_name(ic)
+    # Parsers without the flags (a v1 command line mapped onto this one) leave them out.
+    framework = getattr(args, "model_framework", None), getattr(args, "model_framework_version", None)
+    notes: list[str] = []
+    models = None
+    if args.ic:
+        ic = Path(args.ic)
+        name = args.name or default_service_name(ic)
+    else:
+        models = model_specs(args.models, Path.cwd(), *framework)
+        nocode = generate(models)
+        ic = nocode.inference_config
+        name = args.name or service_name_for(nocode.model)
+        notes.append(nocode.summary)
     problem = service_name_problem(name)
     if problem:
         return output.error(problem, "choose a name like 'sklearn-demo' with --name", EXIT_USAGE)
@@ -98,7 +112,8 @@ def run_package(args: argparse.Namespace, output: Output) -> int:
         return _config_error(exc, output)
     except ValueError as exc:
         return output.error(f"the config cannot be used: {exc}", "run 'amldeploy validate' on it", EXIT_FAILED)
-    models = parse_model_specs(args.models, Path.cwd())
+    if models is None:
+        models = model_specs(args.models, Path.cwd(), *framework)
     ca = Path(args.ca_bundle) if args.ca_bundle else None
     base_image = args.base_image or os.environ.get(BASE_IMAGE_ENV) or None
     package = plan_package(name, inference, models, base_image, ca, exclude=(dest,) if dest else ())
@@ -111,6 +126,8 @@ def run_package(args: argparse.Namespace, output: Output) -> int:
         dest.mkdir(parents=True, exist_ok=True)
         written = package.context.write_dir(dest)
     if not output.json:
+        for note in notes:
+            output.err.write(f"note: {note}\n")
         for translation in package.translations:
             target = translation.pip if translation.pip is not None else "(none)"
             output.line(f"conda {translation.conda} -> {target}: {translation.reason}")
@@ -119,7 +136,10 @@ def run_package(args: argparse.Namespace, output: Output) -> int:
     image = build_and_push(args, package, output) if args.image else {}
     if output.json:
         files = {"outputPath": str(dest), "files": len(written)} if dest is not None else {}
-        output.document({**package.to_json(), **files, **image, "warnings": warnings})
+        document = {**package.to_json(), **files, **image, "warnings": warnings}
+        if notes:
+            document["notes"] = notes
+        output.document(document)
         return EXIT_OK
     if dest is not None:
         output.line(f"Wrote {dest / 'Dockerfile'} and {len(written) - 1} context files (base {package.base})")

@@ -58,7 +58,7 @@ def add_service_parsers(sub: Any) -> None:
     )
     from amldeploy.commands.config_flags import add_config_arguments, add_model_argument
 
-    add_config_arguments(deploy)
+    add_config_arguments(deploy, no_code=True)
     add_model_argument(
         deploy,
         "a model file or folder (repeatable); it lands in azureml-models/NAME/VERSION (default: the file's stem, "

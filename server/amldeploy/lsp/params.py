@@ -101,6 +101,13 @@ class Params:
         value: int | None = self._get(key, f"a whole number from {low} to {high}", ok, default)
         return value
 
+    def required_integer(self, key: str, low: int, high: int) -> int:
+        def ok(v: Any) -> bool:
+            return isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+        value: int = self._get(key, f"a whole number from {low} to {high}", ok, _MISSING)
+        return value
+
     def flag(self, key: str) -> bool:
         value: bool = self._get(key, "true or false", lambda v: isinstance(v, bool), False)
         return value

@@ -25,7 +25,9 @@ Shapes (``?`` marks an optional key):
     "port"?: int, "isolated"?: bool, "image"?: str, "registry"?: str, "computeTarget"?: str, "workDoneToken"?}``
     → ``{"service": ServiceView, "warnings": [str]}`` (``models`` are ``PATH[:NAME[:VERSION]]`` like the command
     line's ``--model``; ``image``/``registry`` as ``--image``/``--registry``; the editor's target settings apply,
-    under those of ``computeTarget``, a recorded target as ``--ct NAME``: see ``features/computetargets.py``)
+    under those of ``computeTarget``, a recorded target as ``--ct NAME``: see ``features/computetargets.py``).
+    Without ``inferenceConfig`` a model with a framework is deployed with a generated entry script (no-code;
+    without ``deploymentConfig`` too, computeType local) and the answer adds ``"notes": [str]`` saying so
 ``amldeploy/package``  same parameters as deploy without ``port`` → ``{"target": str, ...}``; a target that
     cannot package answers ``REQUEST_FAILED`` saying which targets can.
 ``amldeploy/delete``  ``{"name", "target"?: str, "workDoneToken"?}`` → ``{"name": str, "target": str}``
@@ -64,8 +66,29 @@ Shapes (``?`` marks an optional key):
     ``Fate = {"file": "inference" | "deployment", "key": str, "to": str | None, "note": str}``
 ``amldeploy/export/iotEdge``  ``{"inferenceConfig", "deploymentConfig", "models"?: [str], "outputDir": str,
     "name"?: str, "registry"?: str, "image"?: str, "port"?: int}`` → ``Exported``: ``amldeploy export iot-edge``.
+``amldeploy/models/list``  ``{"name"?: str}`` → ``{"root": str, "models": [{"name": str, "versions":
+    [RegisteredModel]}], "problems": [str]}``: the local model registry (``amldeploy ml model list``) at ``root``
+    (the ``amldeploy.models.registry`` setting, else ``AMLDEPLOY_MODEL_REGISTRY``, else the user's data folder),
+    names in alphabetical order, the latest version first; ``problems`` names the entries that could not be read.
+    ``RegisteredModel`` is ``RegisteredModel.to_json()``: ``id`` (``NAME:VERSION``), ``name``, ``version``,
+    ``description``, ``tags``, ``properties``, ``framework``, ``frameworkVersion``, ``resourceConfiguration``,
+    ``createdTime``, ``digest``, ``assetName``, ``path``.
+``amldeploy/models/register``  ``{"path": str, "name"?: str, "framework"?: str, "frameworkVersion"?: str,
+    "tags"?: [str], "properties"?: [str], "description"?: str}`` → ``RegisteredModel``: ``amldeploy ml model
+    register``; ``tags`` and ``properties`` are ``KEY=VALUE`` strings; ``name`` defaults to the file's stem.
+``amldeploy/models/download``  ``{"name", "version": int, "targetDir": str, "overwrite"?: bool}`` → ``{"name",
+    "version", "path": str}`` (the copy of the file or folder, in ``targetDir``).
+``amldeploy/models/delete``  ``{"name", "version": int, "force"?: bool}`` → ``{"name", "version", "id"}``; refused
+    while a known service uses that version: ``REQUEST_FAILED`` whose ``data`` adds ``uses``: ``[{"service",
+    "folder", "target", "createdTime"}]``; ``force`` deletes it anyway.
+``amldeploy/models/checkName``  ``{"name"?: str, "path"?: str}`` → ``{"problem": str | None, "defaultName": str |
+    None}``: why ``name`` is not a model name v1 accepted, and the name ``path`` registers under when none is given
+    (its stem), as the editor's name prompt needs them.
 ``amldeploy/servicesChanged`` (notification)  a ``ServicesSnapshot``, sent after every deploy and delete and
     whenever a watched service changes state.
+``amldeploy/modelsChanged`` (notification)  what ``amldeploy/models/list`` answers with no ``name``, sent (after
+    a first list) when the store changed: a version registered, updated or deleted by anyone, or the setting
+    moved it. The server looks every ``servicesPollMs``.
 """
 
 from __future__ import annotations
@@ -88,10 +111,17 @@ SWAGGER: Final = "amldeploy/swagger"
 PROFILE: Final = "amldeploy/profile"
 EXPORT_V2: Final = "amldeploy/export/v2"
 EXPORT_IOT_EDGE: Final = "amldeploy/export/iotEdge"
+COMPUTE_TARGETS: Final = "amldeploy/computeTargets"
+MODELS_LIST: Final = "amldeploy/models/list"
+MODELS_REGISTER: Final = "amldeploy/models/register"
+MODELS_DOWNLOAD: Final = "amldeploy/models/download"
+MODELS_DELETE: Final = "amldeploy/models/delete"
+MODELS_CHECK_NAME: Final = "amldeploy/models/checkName"
 
 # Notifications (server → client)
 LOG: Final = "amldeploy/log"
 SERVICES_CHANGED: Final = "amldeploy/servicesChanged"
+MODELS_CHANGED: Final = "amldeploy/modelsChanged"
 
 REQUESTS: Final = (
     DEPLOY,
@@ -109,8 +139,14 @@ REQUESTS: Final = (
     PROFILE,
     EXPORT_V2,
     EXPORT_IOT_EDGE,
+    COMPUTE_TARGETS,
+    MODELS_LIST,
+    MODELS_REGISTER,
+    MODELS_DOWNLOAD,
+    MODELS_DELETE,
+    MODELS_CHECK_NAME,
 )
-NOTIFICATIONS: Final = (LOG, SERVICES_CHANGED)
+NOTIFICATIONS: Final = (LOG, SERVICES_CHANGED, MODELS_CHANGED)
 
 # The target settings ``amldeploy/choices`` answers for (VS Code keeps them as ``amldeploy.<setting>``).
 CHOICE_SETTINGS: Final = ("aci.subscription", "kubernetes.context")

@@ -26,12 +26,14 @@ TARGET_SETTINGS = (
     "kubernetes.registry",
     "docker.defaultBaseImage",
     "docker.caBundle",
+    "models.registry",
 )
 # Target settings the targets read from the environment, as on the command line: the server is one process per
 # editor window, so the editor's setting becomes its environment (and unsetting it brings back what was there).
 ENVIRONMENT_SETTINGS = {
     "docker.defaultBaseImage": "AMLDEPLOY_DOCKER_BASE_IMAGE",
     "docker.caBundle": "AMLDEPLOY_DOCKER_CA_BUNDLE",
+    "models.registry": "AMLDEPLOY_MODEL_REGISTRY",  # amldeploy.ops.registry.REGISTRY_ENV
 }
 MAX_POLL_MS = 600_000
 

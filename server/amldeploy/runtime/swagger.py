@@ -3,6 +3,10 @@
 ``swagger.json`` or ``swagger2.json`` (version 2), ``swagger3.json`` and ``swagger3.1.json`` in the app root
 replace the generated documents. A script whose decorators rule a version out (swagger 2 has no mixed-type
 arrays) is not offered that version.
+
+A script may also declare its schemas without inference-schema (amldeploy's no-code scripts do, from the model's
+signature read in init()): ``run.__amldeploy_swagger__ = {"input": SCHEMA, "output": SCHEMA}``, two JSON
+schemas of the request and response bodies. It wins over the decorators and allows every version.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ log = logging.getLogger("amldeploy.runtime")
 # builder version → the ``version`` values that select it
 VERSIONS: dict[str, tuple[str, ...]] = {"2": ("2", "2.0"), "3": ("3", "3.0"), "3.1": ("3.1",)}
 ALL_SUPPORTED = ("2.0", "3.0", "3.1")
+DECLARED = "__amldeploy_swagger__"  # the attribute of run() that declares its schemas
 
 _ERROR = {"type": "object", "properties": {"message": {"type": "string"}}}
 _BEARER = {"type": "apiKey", "name": "Authorization", "in": "header", "description": "For example: Bearer abc123"}
@@ -36,6 +41,11 @@ class SwaggerError(Exception):
 
 def _schemas(run: Callable[..., Any]) -> tuple[Any, Any, list[str]]:
     """Input schema, output schema and the swagger versions inference-schema allows for run()."""
+    declared = getattr(run, DECLARED, None)
+    if declared is not None:
+        if isinstance(declared, dict) and isinstance(declared.get("input"), dict):
+            return declared["input"], declared.get("output") or {"type": "object", "example": {}}, list(ALL_SUPPORTED)
+        log.warning("run.%s is not {'input': SCHEMA, 'output': SCHEMA}; ignored", DECLARED)
     if "inference_schema.schema_util" in sys.modules:
         from inference_schema import schema_util  # type: ignore[import-untyped]
 

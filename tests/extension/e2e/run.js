@@ -17,6 +17,9 @@ const { scenario, cancelScenario, contextScenario } = require('./ui.js');
 
 const PYTHON = process.env.AMLDEPLOY_PYTHON || path.join(REPO, '.venv', 'bin', 'python');
 const PHASE_TIMEOUT_MS = 6 * 60 * 1000;
+// The run's own amldeploy data folder (models, compute targets): the user's store is never read or written.
+process.env.AMLDEPLOY_DATA_DIR = fs.mkdtempSync(path.join(require('os').tmpdir(), 'amldeploy-e2e-data-'));
+process.on('exit', () => fs.rmSync(process.env.AMLDEPLOY_DATA_DIR, { recursive: true, force: true }));
 const only = process.argv[2]; // 'in-host' | 'ui' | 'venv' | undefined (all)
 
 function settings() {
@@ -150,6 +153,8 @@ async function inHost(ws) {
         'amldeploy.aci.subscription': azureEnv.AZURE_SUBSCRIPTION_ID,
         'amldeploy.aci.resourceGroup': resourceGroup,
         'amldeploy.aci.registry': `${cluster.AMLDEPLOY_TEST_REGISTRY}/e2e`,
+        // The Models test's registry: beside the workspace, never the user's own store.
+        'amldeploy.models.registry': path.join(path.dirname(ws), 'registry'),
       },
       env: { KUBECONFIG: cluster.KUBECONFIG, ...docker.env, ...azureEnv, AMLDEPLOY_ACI_POLL_INTERVAL_S: '0.5' },
     });

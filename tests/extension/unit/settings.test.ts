@@ -29,12 +29,13 @@ describe('settings', () => {
 
   it('sends the server every server-side setting of package.json with its default', () => {
     const sent = serverSettings();
-    assert.deepStrictEqual(Object.keys(sent).sort(), ['aci', 'debounceMs', 'detectByContent', 'disabledRules', 'docker', 'fileAssociations', 'kubernetes', 'servicesPollMs', 'severityOverrides']);
+    assert.deepStrictEqual(Object.keys(sent).sort(), ['aci', 'debounceMs', 'detectByContent', 'disabledRules', 'docker', 'fileAssociations', 'kubernetes', 'models', 'servicesPollMs', 'severityOverrides']);
     assert.strictEqual(sent.debounceMs, 0);
     assert.strictEqual(sent.servicesPollMs, 3000);
     assert.deepStrictEqual(sent.aci, { subscription: null, resourceGroup: null, region: null, registry: null, armEndpoint: null });
     assert.deepStrictEqual(sent.kubernetes, { context: null, namespace: null, registry: null });
     assert.deepStrictEqual(sent.docker, { defaultBaseImage: null, caBundle: null });
+    assert.deepStrictEqual(sent.models, { registry: null });
   });
 
   it('leaves the syntax of JSON documents to VS Code at start-up, and sends the settings with it', () => {

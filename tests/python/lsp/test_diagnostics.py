@@ -148,8 +148,12 @@ async def test_custom_requests_answer(client: LanguageClient, workspace: Path) -
     assert [t["name"] for t in snapshot["targets"]] == ["process", "docker", "kubernetes", "aci"]
     assert snapshot["targets"][0]["services"] == []
     with pytest.raises(JsonRpcException) as raised:
+        await client.protocol.send_request_async(protocol.DEPLOY, {"name": "svc", "models": 3})
+    assert raised.value.code == INVALID_PARAMS and "'models' must be a list of strings" in raised.value.message
+    with pytest.raises(JsonRpcException) as raised:  # no inferenceConfig: a no-code deployment, of no model
         await client.protocol.send_request_async(protocol.DEPLOY, {"name": "svc"})
-    assert raised.value.code == INVALID_PARAMS and "'inferenceConfig' is missing" in raised.value.message
+    assert raised.value.code == protocol.REQUEST_FAILED
+    assert "no inference config and no model were given" in raised.value.message
     with pytest.raises(JsonRpcException) as raised:
         await client.protocol.send_request_async(protocol.KEYS, {"name": "svc"})
     assert raised.value.code == protocol.REQUEST_FAILED and "no service named 'svc'" in raised.value.message

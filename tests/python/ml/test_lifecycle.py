@@ -47,6 +47,10 @@ def test_register_deploy_run_logs_update_delete(ml: Cli, project: Path) -> None:
     assert updated.status == 0, updated.both
     assert [m["version"] for m in updated.json()["models"]] == [2]
     assert ml("service", "run", "-n", "myservice", "-d", SAMPLE).json() == prediction  # the same bytes
+    (project / "request.json").write_text(SAMPLE, encoding="utf-8")
+    assert ml("service", "run", "-n", "myservice", "-d", "@request.json").json() == prediction  # az's @FILE
+    unreadable = ml("service", "run", "-n", "myservice", "-d", "@missing.json")
+    assert unreadable.status == 2 and "cannot read the input data file 'missing.json'" in unreadable.err
 
     shown = ml("service", "show", "-n", "myservice", "--query", "models[0].version")
     assert shown.status == 0 and shown.out.strip() == "2"

@@ -180,6 +180,30 @@ def test_swagger_from_decorators_and_service_settings(launch: Launcher) -> None:
     assert doc["components"]["schemas"]["ServiceOutput"]["example"] == {"Results": [3]}
 
 
+DECLARED_SCHEMA = """\
+def init():
+    run.__amldeploy_swagger__ = {
+        "input": {"type": "object", "properties": {"data": {"type": "array", "maxItems": 3}}},
+        "output": {"type": "array", "items": {"type": "integer"}},
+    }
+
+
+def run(raw_data):
+    return [1]
+"""
+
+
+def test_swagger_from_schemas_the_script_declares_in_init(launch: Launcher, tmp_path: Path) -> None:
+    script = tmp_path / "declared.py"
+    script.write_text(DECLARED_SCHEMA, encoding="utf-8")
+    server = launch.start(script)
+    v2 = server.request("GET", "/swagger.json").json()
+    assert v2["definitions"]["ServiceInput"]["properties"]["data"]["maxItems"] == 3
+    assert v2["definitions"]["ServiceOutput"] == {"type": "array", "items": {"type": "integer"}}
+    v3 = server.request("GET", "/swagger.json?version=3.1").json()
+    assert v3["components"]["schemas"]["ServiceInput"]["properties"]["data"]["maxItems"] == 3
+
+
 def test_swagger_files_in_the_app_root_win(launch: Launcher, tmp_path: Path) -> None:
     app_root = tmp_path / "app"
     app_root.mkdir()

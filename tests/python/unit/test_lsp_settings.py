@@ -78,6 +78,7 @@ def test_target_settings_and_the_services_poll() -> None:
         "kubernetes.registry": None,
         "docker.defaultBaseImage": None,
         "docker.caBundle": None,
+        "models.registry": None,
     }
     # A later change keeps what it does not mention.
     later, _ = parse_settings({"kubernetes": {"namespace": "ml"}}, s)

@@ -115,3 +115,22 @@ def matches(data: dict[str, str], filters: list[str] | None) -> bool:
         if key not in data or (eq and data[key] != value):
             return False
     return True
+
+
+def input_data(args: argparse.Namespace, what: str) -> str:
+    """``-d/--input-data``: the text itself, or ``@FILE`` for a file's content (as ``az`` reads any ``@`` value)."""
+    value: str | None = args.input_data
+    if value is None:
+        raise OpsError(f"give {what}", "-d '{\"data\": [[...]]}' or -d @request.json", EXIT_USAGE)
+    if not value.startswith("@"):
+        return value
+    from pathlib import Path
+
+    path = Path(value[1:]).expanduser()
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise OpsError(
+            f"cannot read the input data file '{path}': {reason}", "give a UTF-8 JSON file", EXIT_USAGE
+        ) from None

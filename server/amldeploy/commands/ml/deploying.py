@@ -337,6 +337,8 @@ def _run(
     if status != 0:
         raise SystemExit(status)
     document = output.result() or {}
+    for text in document.get("notes", []):  # what a no-code deploy generated, and where
+        note(sys.stderr, text)
     service: dict[str, Any] = dict(document.get("service", {}))
     if document.get("keys"):
         service["keys"] = document["keys"]  # generated, shown this once (as 'amldeploy deploy' shows them)

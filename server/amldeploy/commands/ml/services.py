@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from amldeploy.commands.ml import configs
-from amldeploy.commands.ml.common import Captured, emit, matches, note, refuse
+from amldeploy.commands.ml.common import Captured, emit, input_data, matches, note, refuse
 from amldeploy.commands.ml.deploying import with_meta
 from amldeploy.commands.ml.where import where, where_record
 from amldeploy.ops.errors import EXIT_USAGE, OpsError
@@ -132,9 +132,8 @@ def get_keys(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from amldeploy.ops.scoring import parsed_body, score
 
-    if args.input_data is None:
-        raise OpsError("give the request body", "-d '{\"data\": [[...]]}'", EXIT_USAGE)
-    answer = score(args.name, args.input_data.encode("utf-8"), Path.cwd(), settings=where(args.name))
+    body = input_data(args, "the request body").encode("utf-8")
+    answer = score(args.name, body, Path.cwd(), settings=where(args.name))
     body = parsed_body(answer)
     if not answer.ok:
         text = body if isinstance(body, str) else json.dumps(body)
@@ -217,15 +216,14 @@ def profile(args: argparse.Namespace) -> int:
     from amldeploy.commands.profile import run_profile
     from amldeploy.commands.service_views import run_delete
 
-    if args.input_data is None:
-        raise OpsError("give the input data to profile with", "-d '{\"data\": [[...]]}'", EXIT_USAGE)
+    body = input_data(args, "the input data to profile with")
     ns = argparse.Namespace(**vars(args))
     ns.overwrite, ns.dc, ns.compute_type = False, None, None
     ns.output, ns.query = "none", None
     deploy(ns, [], mode="deploy")
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as sample:
-            sample.write(args.input_data)
+            sample.write(body)
         request = argparse.Namespace(
             name=args.name,
             samples=[sample.name],

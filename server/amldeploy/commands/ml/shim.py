@@ -6,7 +6,6 @@ Without one, the shim says so and exits 127 (the shell's "command not found").""
 
 from __future__ import annotations
 
-import os
 import shlex
 import stat
 import sys
@@ -47,8 +46,10 @@ exit 127
 
 
 def default_dir() -> Path:
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "amldeploy" / "az-shim"
+    """``az-shim`` in the user's amldeploy data folder (``$AMLDEPLOY_DATA_DIR``, else the XDG data folder)."""
+    from amldeploy.ops.computetargets import data_dir
+
+    return data_dir() / "az-shim"
 
 
 def install(directory: str | None) -> int:

@@ -12,6 +12,7 @@ from amldeploy.lsp.features import (
     export,
     hover,
     logs,
+    models,
     operations,
     outline,
     profile,
@@ -33,4 +34,5 @@ FEATURES: tuple[Callable[[AmlLanguageServer], None], ...] = (
     workspace.register,
     export.register,
     computetargets.register,
+    models.register,
 )

@@ -13,15 +13,15 @@ computetarget attach``), so that an editor offers the same names ``--ct NAME`` t
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 from amldeploy.lsp.answers import answer_errors
 from amldeploy.lsp.background import run_blocking
 from amldeploy.lsp.params import Params
+from amldeploy.lsp.protocol import COMPUTE_TARGETS
 from amldeploy.lsp.server import AmlLanguageServer
 
-# Kept here until the extension's protocol.ts mirrors it (lsp/protocol.py's constants must equal protocol.ts's).
-COMPUTE_TARGETS: Final = "amldeploy/computeTargets"
+__all__ = ["COMPUTE_TARGETS", "compute_targets", "register"]
 
 
 def compute_targets() -> dict[str, Any]:

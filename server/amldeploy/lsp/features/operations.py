@@ -61,8 +61,8 @@ class DeployArgs:
     """The parameters of deploy (and of package, which has no ``port``), checked before anything runs."""
 
     name: str
-    inference_config: str
-    deployment_config: str
+    inference_config: str | None  # None: a no-code deployment of a model with a framework (ops.nocode)
+    deployment_config: str | None  # None: computeType local, for a no-code deployment
     models: list[str]
     target: str | None
     isolated: bool
@@ -75,8 +75,8 @@ class DeployArgs:
     def read(cls, p: Params, with_port: bool = True) -> DeployArgs:
         return cls(
             p.text("name"),
-            p.text("inferenceConfig"),
-            p.text("deploymentConfig"),
+            p.optional_text("inferenceConfig"),
+            p.optional_text("deploymentConfig"),
             p.texts("models"),
             p.optional_text("target"),
             p.flag("isolated"),
@@ -97,8 +97,8 @@ def _prepare(
     record = _compute_target(args.compute_target)
     prepared = prepare_deploy(
         args.name,
-        root / args.inference_config,
-        root / args.deployment_config,
+        root / args.inference_config if args.inference_config else None,
+        root / args.deployment_config if args.deployment_config else None,
         args.models,
         root,
         args.target or (record.target if record else None),
@@ -117,6 +117,8 @@ def _prepare(
     reporter.done(True, f"{count} warning{'s' * (count != 1)}" if count else "no problems")
     for line in prepared.warning_lines:
         reporter.warning(line)
+    for note in prepared.notes:
+        reporter.progress(note)
     return prepared, merged
 
 
@@ -158,7 +160,8 @@ def _deploy(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> d
         raise _cancelled(f"deploy of {name}") from None
     finally:
         publish_services(ls)  # what was started, or what is left of it
-    return {"service": service_view(service), "warnings": reporter.warnings}
+    result = {"service": service_view(service), "warnings": reporter.warnings}
+    return {**result, "notes": prepared.notes} if prepared.notes else result
 
 
 def _package(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> dict[str, Any]:

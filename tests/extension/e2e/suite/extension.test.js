@@ -1,7 +1,8 @@
 'use strict';
 // In a real VS Code host (code-server 4.100.3): the extension starts the Python server, shows diagnostics,
 // completes keys, and deploys / tails / scores / profiles / deletes a service on the process target and one on
-// the Kubernetes target (the tests' cluster) and one on the ACI target (the local Azure of tests/infra/aci).
+// the Kubernetes target (the tests' cluster) and one on the ACI target (the local Azure of tests/infra/aci);
+// it registers, deploys, downloads and deletes a model of the local model registry.
 const assert = require('assert');
 const path = require('path');
 const vscode = require('vscode');
@@ -36,6 +37,40 @@ async function shownErrors(work) {
     vscode.window.showErrorMessage = original;
   }
 }
+
+// Answers the prompts the extension shows while `work` runs, in order: each answer names the kind of prompt it
+// expects ('quickPick', 'inputBox', 'openDialog', 'warning') and picks from what it is shown. A prompt nobody
+// expected fails the test.
+async function answering(answers, work) {
+  const window = vscode.window;
+  const saved = { showQuickPick: window.showQuickPick, showInputBox: window.showInputBox, showOpenDialog: window.showOpenDialog, showWarningMessage: window.showWarningMessage };
+  const unexpected = [];
+  const next = async (kind, question) => {
+    const answer = answers.shift();
+    if (answer === undefined || answer.kind !== kind) {
+      unexpected.push(`${kind} ${JSON.stringify(question.title ?? question.message)} (expected ${answer ? answer.kind : 'nothing'})`);
+      return undefined;
+    }
+    return answer.answer(question);
+  };
+  window.showQuickPick = async (items, options) => next('quickPick', { ...options, items: await items });
+  window.showInputBox = async (options) => next('inputBox', options);
+  window.showOpenDialog = async (options) => next('openDialog', options);
+  window.showWarningMessage = async (message, ...rest) => {
+    const options = typeof rest[0] === 'object' ? rest.shift() : {};
+    return next('warning', { message, ...options, buttons: rest });
+  };
+  try {
+    const result = await work();
+    assert.deepStrictEqual(unexpected, [], 'no prompt came unexpected');
+    assert.deepStrictEqual(answers.map((a) => a.kind), [], 'every expected prompt came');
+    return result;
+  } finally {
+    Object.assign(window, saved);
+  }
+}
+
+const label = (item) => (typeof item.label === 'string' ? item.label : item.label.label);
 
 suite('amldeploy in VS Code', () => {
   let api;
@@ -330,6 +365,158 @@ suite('amldeploy in VS Code', () => {
         await vscode.workspace.fs.delete(vscode.Uri.file(folder), { recursive: true }).then(undefined, () => undefined);
       }
     }
+  });
+
+  test('Deploy… offers the compute targets recorded by name (amldeploy target add) and deploys to the one picked', async function () {
+    this.timeout(180000);
+    const python = api.ctx.server.interpreter.python;
+    const amldeploy = (...args) => require('child_process').spawnSync(python, ['-m', 'amldeploy', ...args], { encoding: 'utf8', cwd: ws() });
+    const added = amldeploy('target', 'add', 'e2elocal', '--type', 'process', '--description', 'this machine');
+    assert.strictEqual(added.status, 0, added.stderr);
+    const name = 'e2e-ct';
+    let passed = false;
+    try {
+      const service = await answering(
+        [
+          { kind: 'quickPick', answer: (q) => q.items.find((i) => label(i) === 'inferenceconfig.json' && i.description === 'sklearn') },
+          { kind: 'quickPick', answer: (q) => q.items.find((i) => label(i) === 'deploymentconfig.json' && i.description === 'sklearn') },
+          { kind: 'quickPick', answer: (q) => q.items.filter((i) => label(i) === 'sklearn/model/model.joblib') },
+          {
+            kind: 'quickPick',
+            answer: (q) => {
+              assert.deepStrictEqual(q.items.map(label), ['As the deployment config says', 'e2elocal']);
+              assert.strictEqual(q.items[1].description, 'process (Local)');
+              assert.strictEqual(q.items[1].detail, 'this machine');
+              return q.items[1];
+            },
+          },
+          { kind: 'inputBox', answer: () => name },
+        ],
+        () => vscode.commands.executeCommand('amldeploy.deploy'),
+      );
+      assert.ok(service, 'the deploy returned the service');
+      assert.strictEqual(service.state, 'Healthy');
+      assert.strictEqual(service.target, 'process', 'the record chose the process target over computeType local');
+      passed = true;
+    } finally {
+      const gone = await vscode.commands.executeCommand('amldeploy.delete', name, true);
+      if (passed) {
+        assert.strictEqual(gone, true, 'the service was deleted');
+      }
+      amldeploy('target', 'remove', 'e2elocal');
+    }
+  });
+
+  test('Models: Register Model… (its prompts) → the Models view → the watcher sees a register from outside → Deploy with the model preselected → Download → Delete (refused while used, then anyway)', async function () {
+    this.timeout(300000);
+    const dir = path.join(ws(), 'sklearn');
+    const original = path.join(dir, 'model', 'model.joblib');
+    const tree = api.ctx.models;
+    const registered = await answering(
+      [
+        { kind: 'quickPick', answer: (q) => q.items.find((i) => label(i) === 'model.joblib' && i.description === 'sklearn/model') },
+        {
+          kind: 'inputBox',
+          answer: async (q) => {
+            assert.strictEqual(q.value, 'model', 'the name defaults to the file stem');
+            assert.match(await q.validateInput('bad name'), /model name 'bad name' is invalid/, 'the server checks the name');
+            assert.strictEqual(await q.validateInput('e2e_sklearn'), undefined);
+            return 'e2e_sklearn';
+          },
+        },
+        { kind: 'quickPick', answer: (q) => q.items.find((i) => i.label === 'None') },
+        {
+          kind: 'inputBox',
+          answer: (q) => {
+            assert.ok(q.validateInput('area'), 'a tag must be key=value');
+            return 'area=diabetes, stage=e2e';
+          },
+        },
+      ],
+      () => vscode.commands.executeCommand('amldeploy.registerModel'),
+    );
+    assert.ok(registered, 'Register Model… answered');
+    assert.strictEqual(registered.id, 'e2e_sklearn:1');
+    const root = tree.snapshot.root;
+    assert.strictEqual(path.basename(root), 'registry', 'the amldeploy.models.registry setting names the store');
+    const rows = () => {
+      const group = tree.getChildren().find((n) => n.kind === 'model' && n.group.name === 'e2e_sklearn');
+      return group ? tree.getChildren(group).map((n) => tree.getTreeItem(n)) : [];
+    };
+    assert.deepStrictEqual(rows().map((r) => [r.label, r.description, r.contextValue]), [['e2e_sklearn:1', 'area=diabetes, stage=e2e', 'modelVersion']]);
+    assert.match(rows()[0].tooltip.value, /Digest: `[0-9a-f]{64}`/);
+
+    // Another process registers version 2 (with a framework) into the same folder: the view follows by itself.
+    const python = api.ctx.server.interpreter.python;
+    const code = 'import sys; from pathlib import Path; from amldeploy.ops.registry import ModelRegistry; ModelRegistry(Path(sys.argv[1])).register("e2e_sklearn", Path(sys.argv[2]), framework="ScikitLearn", framework_version="1.5")';
+    const done = require('child_process').spawnSync(python, ['-c', code, root, original], { encoding: 'utf8' });
+    assert.strictEqual(done.status, 0, done.stderr);
+    await waitFor('the view to show version 2 without a refresh', () => rows().length === 2, 30000);
+    assert.deepStrictEqual(rows().map((r) => [r.label, r.description, r.contextValue]), [
+      ['e2e_sklearn:2', 'ScikitLearn 1.5', 'modelVersion.noCode'],
+      ['e2e_sklearn:1', 'area=diabetes, stage=e2e', 'modelVersion'],
+    ]);
+
+    // Deploy on version 1 (no framework): Deploy… with the model checked in its model step, next to the files.
+    const name = 'e2e-model';
+    let passed = false;
+    try {
+      const service = await answering(
+        [
+          { kind: 'quickPick', answer: (q) => q.items.find((i) => label(i) === 'inferenceconfig.json' && i.description === 'sklearn') },
+          { kind: 'quickPick', answer: (q) => q.items.find((i) => label(i) === 'deploymentconfig.json' && i.description === 'sklearn') },
+          {
+            kind: 'quickPick',
+            answer: (q) => {
+              const offered = q.items.map(label);
+              for (const ref of ['e2e_sklearn', 'e2e_sklearn:2', 'e2e_sklearn:1', 'sklearn/model/model.joblib']) {
+                assert.ok(offered.includes(ref), `${ref} is offered: ${offered.join(', ')}`);
+              }
+              const picked = q.items.filter((i) => i.picked);
+              assert.deepStrictEqual(picked.map(label), ['e2e_sklearn:1'], 'only the model deployed from is checked');
+              return picked;
+            },
+          },
+          { kind: 'inputBox', answer: () => name },
+        ],
+        () => vscode.commands.executeCommand('amldeploy.deployModel', { name: 'e2e_sklearn', version: 1, target: 'process' }),
+      );
+      assert.ok(service, 'the deploy returned the service');
+      assert.strictEqual(service.state, 'Healthy');
+      assert.deepStrictEqual(service.models.map((m) => [m.name, Number(m.version)]), [['e2e_sklearn', 1]]);
+
+      const target = path.join(ws(), 'downloaded');
+      const downloaded = await answering(
+        [{ kind: 'openDialog', answer: (q) => (assert.ok(q.canSelectFolders && !q.canSelectFiles), [vscode.Uri.file(target)]) }],
+        () => vscode.commands.executeCommand('amldeploy.downloadModel', { name: 'e2e_sklearn', version: 1 }),
+      );
+      assert.strictEqual(downloaded.path, path.join(target, 'model.joblib'));
+      const bytes = async (file) => Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
+      assert.ok((await bytes(downloaded.path)).equals(await bytes(original)), 'the download is the registered bytes');
+      await vscode.workspace.fs.delete(vscode.Uri.file(target), { recursive: true });
+
+      const version1 = tree.getChildren(tree.getChildren().find((n) => n.kind === 'model' && n.group.name === 'e2e_sklearn')).find((n) => n.model.version === 1);
+      const deleted = await answering(
+        [
+          { kind: 'warning', answer: (q) => (assert.ok(q.modal), assert.strictEqual(q.message, 'Delete e2e_sklearn:1?'), 'Delete') },
+          { kind: 'warning', answer: (q) => (assert.match(q.message, /e2e_sklearn:1 is used by e2e-model/), assert.deepStrictEqual(q.buttons, ['Delete Anyway']), 'Delete Anyway') },
+        ],
+        () => vscode.commands.executeCommand('amldeploy.deleteModel', version1), // as from the view's context menu
+      );
+      assert.ok(deleted, 'deleted anyway');
+      assert.strictEqual(deleted.id, 'e2e_sklearn:1');
+      assert.deepStrictEqual(rows().map((r) => r.label), ['e2e_sklearn:2'], 'the view no longer lists version 1');
+      passed = true;
+    } finally {
+      const gone = await vscode.commands.executeCommand('amldeploy.delete', name, true);
+      if (passed) {
+        assert.strictEqual(gone, true, 'the service was deleted');
+      }
+      for (const row of rows()) {
+        await vscode.commands.executeCommand('amldeploy.deleteModel', row.label, true, true);
+      }
+    }
+    assert.deepStrictEqual(rows(), [], 'no e2e_sklearn left in the view');
   });
 
   test('a broken amldeploy.server.python stops the server with the reason; fixing it restarts the server', async () => {
