@@ -8,11 +8,38 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from amldeploy.commands.ml import configs
 from amldeploy.commands.ml.common import Captured, emit, input_data, matches, note, refuse
 from amldeploy.commands.ml.deploying import with_meta
+from amldeploy.commands.ml.where import where, where_record
 from amldeploy.ops.errors import EXIT_USAGE, OpsError
+
+if TYPE_CHECKING:
+    from amldeploy.ops.service import Service
+
+
+def _services_of_records(root: Path, states: dict[str, dict[str, Any]]) -> list[Service]:
+    """The services on the (cluster or Azure) compute targets the ml states name, which the default places may
+    not show (another kubeconfig, context or namespace; another resource group)."""
+    from amldeploy.ops.computetargets import ComputeTargets
+    from amldeploy.ops.targets.base import make_target
+
+    found: list[Service] = []
+    seen: set[str] = set()
+    for state in states.values():
+        record_name = state.get("computeTarget")
+        if not isinstance(record_name, str) or record_name.lower() in seen:
+            continue
+        seen.add(record_name.lower())
+        settings = where_record(record_name, str(state.get("name")))
+        if settings is None:
+            continue
+        kind = ComputeTargets().get(record_name).target
+        if kind in ("kubernetes", "aci"):
+            found += make_target(kind, root, settings).list()
+    return found
 
 
 def list_services(args: argparse.Namespace) -> int:
@@ -21,7 +48,14 @@ def list_services(args: argparse.Namespace) -> int:
     root = Path.cwd()
     states = configs.all_states(root)
     rows = []
-    for service in all_services(root):
+    services: list[Service] = []
+    listed: set[tuple[str, str, Any]] = set()
+    for service in [*all_services(root), *_services_of_records(root, states)]:
+        key = (service.target, service.name, service.details.get("namespace"))
+        if key not in listed:
+            listed.add(key)
+            services.append(service)
+    for service in services:
         state = states.get(service.name) or {}
         data = with_meta(service.to_json(), state)
         if args.compute_type and str(service.compute_type).lower() != args.compute_type.lower():
@@ -41,7 +75,7 @@ def list_services(args: argparse.Namespace) -> int:
 def show(args: argparse.Namespace) -> int:
     from amldeploy.ops.targets.base import find_service
 
-    _, service = find_service(args.name, Path.cwd())
+    _, service = find_service(args.name, Path.cwd(), where(args.name))
     emit(args, with_meta(service.to_json(), configs.read_state(Path.cwd(), args.name)))
     return 0
 
@@ -50,8 +84,10 @@ def delete(args: argparse.Namespace) -> int:
     from amldeploy.commands.service_views import run_delete
     from amldeploy.ops.targets.base import find_service
 
-    find_service(args.name, Path.cwd())
-    status = run_delete(args.name, Captured("ml service delete"))  # the registry forgets the service's models too
+    settings = where(args.name)
+    find_service(args.name, Path.cwd(), settings)
+    # the registry forgets the service's models too
+    status = run_delete(args.name, Captured("ml service delete"), settings=settings)
     if status == 0:
         configs.drop_state(Path.cwd(), args.name)
         note(sys.stderr, f"deleted {args.name}")
@@ -65,7 +101,7 @@ def get_logs(args: argparse.Namespace) -> int:
         count = int(args.num_lines)
     except ValueError:
         raise OpsError(f"-l {args.num_lines}: expected a whole number of lines", None, EXIT_USAGE) from None
-    target, _ = find_service(args.name, Path.cwd())
+    target, _ = find_service(args.name, Path.cwd(), where(args.name))
     if args.init:
         note(
             sys.stderr,
@@ -86,7 +122,7 @@ def get_logs(args: argparse.Namespace) -> int:
 def get_keys(args: argparse.Namespace) -> int:
     from amldeploy.ops.targets.base import find_service
 
-    target, service = find_service(args.name, Path.cwd())
+    target, service = find_service(args.name, Path.cwd(), where(args.name))
     if not service.auth_enabled:
         note(sys.stderr, f"auth is disabled for {args.name}: it answers requests without a key")
     emit(args, target.keys(args.name).to_json())
@@ -96,7 +132,8 @@ def get_keys(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from amldeploy.ops.scoring import parsed_body, score
 
-    answer = score(args.name, input_data(args, "the request body").encode("utf-8"), Path.cwd())
+    body = input_data(args, "the request body").encode("utf-8")
+    answer = score(args.name, body, Path.cwd(), settings=where(args.name))
     body = parsed_body(answer)
     if not answer.ok:
         text = body if isinstance(body, str) else json.dumps(body)

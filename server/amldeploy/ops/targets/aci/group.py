@@ -36,6 +36,7 @@ VERSION_TAG = "amldeploy-version"
 KEYS_TAG = "amldeploy-keys-sha256"  # a salted fingerprint of the keys (never the keys): whether known keys are current
 CNAME_TAG = "amldeploy-cname"
 TLS_TAG = "amldeploy-tls"
+MODELS_TAG = "amldeploy-models"  # NAME:VERSION,... of the models it runs (omitted when the list does not fit)
 CONFIG_TAG = "amldeploy-config"  # the deployment config's path (keys it names are read from there; never a key)
 TAG_VALUE_MAX = 256  # ARM's limit
 
@@ -83,6 +84,7 @@ class Inputs:
     created: str = ""
     restart_policy: str = "Always"
     config: str = ""  # the deployment config's path: where keys it names are read again (``CONFIG_TAG``)
+    models: tuple[tuple[str, int], ...] = ()  # (name, version) of each model it runs (``MODELS_TAG``)
 
 
 def spec_of(config: DeploymentConfig, config_dir: Path) -> tuple[AciSpec, list[str]]:
@@ -177,6 +179,9 @@ def tags(inputs: Inputs) -> dict[str, str]:
         values[CNAME_TAG] = inputs.spec.cname
     if len(inputs.config) <= TAG_VALUE_MAX:  # a cut path would name another file
         values[CONFIG_TAG] = inputs.config
+    models = ",".join(f"{name}:{version}" for name, version in inputs.models)
+    if len(models) <= TAG_VALUE_MAX:  # a cut list would name other models
+        values[MODELS_TAG] = models
     return {k: v[:TAG_VALUE_MAX] for k, v in values.items() if v}
 
 
@@ -272,3 +277,13 @@ def default_label(name: str, resource_group: str, subscription: str) -> str:
     subscriptions' services of one name do not collide in a region's shared DNS zone."""
     digest = hashlib.sha256(f"{subscription}/{resource_group}".lower().encode()).hexdigest()[:6]
     return f"{name[:56]}-{digest}".lower()
+
+
+def models_of(tags: Mapping[str, str]) -> list[tuple[str, int]]:
+    """The (name, version) pairs of ``MODELS_TAG``; unreadable entries are left out."""
+    found = []
+    for item in (tags.get(MODELS_TAG) or "").split(","):
+        name, _, version = item.rpartition(":")
+        if name and version.isdigit():
+            found.append((name, int(version)))
+    return found

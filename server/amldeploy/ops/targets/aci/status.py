@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from amldeploy.ops.package.dockerfile import MODELS_ROOT
 from amldeploy.ops.service import Service
 from amldeploy.ops.states import State
 from amldeploy.ops.targets.aci import group as gr
+from amldeploy.runtime.model_specs import ModelSpec
 
 TRANSITIONING = ("Pending", "Creating", "Updating", "Repairing", "Accepted", "Deleting", "")
 IMAGE_PULL = ("ImagePullBackOff", "ErrImagePull", "InaccessibleImage", "RegistryErrorResponse")
@@ -132,4 +135,9 @@ def describe(group: Mapping[str, Any], subscription: str, resource_group: str) -
         error=judged.error if judged.state is not State.HEALTHY else None,
         details=details,
         scheme="https" if tls else "http",
+        # Where each model is in the container: ARM keeps no path of the machine that deployed it.
+        models=[
+            ModelSpec(Path(PurePosixPath(MODELS_ROOT, name, str(version))), name, version)
+            for name, version in gr.models_of(tags)
+        ],
     )

@@ -124,6 +124,7 @@ class AciTarget:
             image_digest=image.digest,
             created=now_iso(),
             config=str(request.deployment.path.resolve()),
+            models=tuple((m.name, m.version) for m in request.models),
         )
 
     def dry_run(self, request: DeployRequest, reporter: Reporter) -> list[dict[str, Any]]:
@@ -192,6 +193,7 @@ class AciTarget:
                 try:
                     self._put(clients, request.name, gr.body(inputs), reporter)
                     service = self._wait(clients, request.name, reporter)
+                    service.models = list(request.models)  # as deployed (the tag has no paths of this machine)
                 except Cancelled:
                     self._undo(clients, request.name, existed)
                     _forget(place, previous)
