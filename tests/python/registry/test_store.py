@@ -200,3 +200,14 @@ def test_default_location_follows_the_environment(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv(REGISTRY_ENV, str(tmp_path / "team"))
     assert ModelRegistry().root == tmp_path / "team"
     assert json.dumps(ModelRegistry().list()) == "[]"
+
+
+def test_serve_takes_registered_models(registry: ModelRegistry, asset: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from amldeploy.commands.serve import _Refused, _registered_models
+
+    monkeypatch.setenv(REGISTRY_ENV, str(registry.root))
+    monkeypatch.chdir(asset.parent)
+    model = registry.register("sklearn_mnist", asset)
+    assert _registered_models(["sklearn_mnist:1", asset.name]) == [f"{model.path}:sklearn_mnist:1", asset.name]
+    with pytest.raises(_Refused, match="model sklearn_mnist has no version 2"):
+        _registered_models(["sklearn_mnist:2"])
