@@ -207,7 +207,7 @@ async function cancelScenario(page, shot, log, { leavesFailed = true } = {}) {
   await row.hover();
   await row.locator('.action-label[aria-label="Deploy with this Config"]').click();
   await quickPick(page, 'deploymentconfig.json', { title: 'the deployment config' }); // slow's own: listed first
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'model files' }).waitFor();
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: '(3/4): models' }).waitFor();
   await page.keyboard.press('Enter'); // no model
   await page.locator('.quick-input-widget .quick-input-title', { hasText: 'service name' }).waitFor();
   await page.locator('.quick-input-widget input').fill(slowName);

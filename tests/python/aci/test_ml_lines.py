@@ -156,6 +156,15 @@ def test_the_v1_lines_on_aci(ml: Ml, azure: FakeAzure) -> None:
         assert f"azureml-models/{MODEL}/2/model.joblib" in ml("service", "get-logs", "-n", name).out
         assert ml("service", "get-keys", "-n", name).json() == keys.json()
 
+        # A flag over the config: deployed from a generated copy, which holds no key; the keys stay the file's.
+        resized = ml("service", "update", "-n", name, "--cc", "0.5")
+        assert resized.status == 0, resized.both[-4000:]
+        copies = list((ml.project / ".amldeploy" / "ml").rglob("deploymentconfig.json"))
+        assert copies and all(PRIMARY not in c.read_text(encoding="utf-8") for c in copies)
+        assert json.loads(copies[0].read_text(encoding="utf-8"))["containerResourceRequirements"]["cpu"] == 0.5
+        assert ml("service", "get-keys", "-n", name).json() == keys.json()
+        assert run_until(ml, name, addresses(azure, name, resized.json())).json() == prediction
+
         listed = ml("service", "list", "-o", "table")
         assert listed.status == 0, listed.both
         assert [line for line in listed.out.splitlines() if name in line], listed.out

@@ -114,11 +114,13 @@ def set_key(doc: dict[str, Any], dotted: str, value: Any) -> None:
 
 def deployment_doc(base: Path | None, overrides: dict[str, Any]) -> dict[str, Any]:
     """The deployment config ``base`` (or v1's default, an ACI config) with ``overrides`` (dotted keys) over it.
-    Relative certificate paths of ``base`` are made absolute: the generated file lives elsewhere."""
+    Relative certificate paths of ``base`` are made absolute: the generated file lives elsewhere. The keys of
+    ``base`` stay out of it (no key is written to a file): the deploy reads them from ``base`` in memory."""
     if base is None:
         doc: dict[str, Any] = {"computeType": "ACI"}
     else:
         doc = load_raw(base, "--dc")
+        doc.pop("keys", None)
         for key in ("sslCertificate", "sslKey"):
             if isinstance(doc.get(key), str) and not Path(doc[key]).is_absolute():
                 doc[key] = str((base.parent / doc[key]).resolve())

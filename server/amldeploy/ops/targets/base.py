@@ -35,6 +35,9 @@ class DeployRequest:
     # Target settings, as the editor keeps them (``{"kubernetes.context": ..., "kubernetes.namespace": ...}``),
     # with the command line's flags over them.
     settings: dict[str, str | None] = field(default_factory=dict)
+    # The file a target that cannot give keys back (ACI) reads them from again: the deployment config, unless the
+    # config deployed is a generated copy of the user's (``amldeploy ml`` with flags over it), which holds none.
+    keys_config: Path | None = None
 
 
 class Target(Protocol):

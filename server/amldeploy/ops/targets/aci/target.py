@@ -123,7 +123,7 @@ class AciTarget:
             environment=dict(variables or {}),
             image_digest=image.digest,
             created=now_iso(),
-            config=str(request.deployment.path.resolve()),
+            config=str((request.keys_config or request.deployment.path).resolve()),
             models=tuple((m.name, m.version) for m in request.models),
         )
 
