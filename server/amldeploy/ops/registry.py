@@ -47,6 +47,7 @@ FRAMEWORKS = ("ScikitLearn", "Onnx", "TensorFlow", "PyTorch", "Custom", "Multi")
 RESOURCE_KEYS = ("cpu", "memoryInGB", "gpu")
 _SCHEMA = 1
 _DIGITS = re.compile(r"^[0-9]+$")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
 
 
@@ -146,6 +147,11 @@ def _hash_tree(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _plain_name(name: str) -> bool:
+    """A file or folder name with no way out of its folder (what ``Path.name`` of a registered asset is)."""
+    return name not in ("", ".", "..") and "/" not in name and "\0" not in name
+
+
 def _read_only(path: Path) -> None:
     """Files of a stored asset lose their write bits (deployments link to them); folders stay removable."""
     files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
@@ -214,8 +220,15 @@ class ModelRegistry:
     def _tmp(self) -> Path:
         return self.root / "tmp"
 
+    def _folder(self, name: str) -> Path:
+        """``models/<name>``, for a name v1 accepted (so that no name leads out of the store)."""
+        problem = model_name_problem(name)
+        if problem:
+            raise OpsError(problem, "name a registered model ('amldeploy ml model list' shows them)", EXIT_USAGE)
+        return self._models / name
+
     def _entry(self, name: str, version: int) -> Path:
-        return self._models / name / f"{version}.json"
+        return self._folder(name) / f"{version}.json"
 
     def _ensure(self) -> None:
         try:
@@ -328,7 +341,7 @@ class ModelRegistry:
                 _remove(staging)
 
     def _versions(self, name: str, with_deleted: bool = False) -> builtins.list[int]:
-        folder = self._models / name
+        folder = self._folder(name)
         found: list[int] = []
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             for entry in folder.iterdir():
@@ -365,8 +378,10 @@ class ModelRegistry:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise self._corrupt(entry, f"a field is missing or wrong ({exc})") from None
-        if model.name != entry.parent.name or model.version != int(entry.stem) or "/" in model.digest:
+        if model.name != entry.parent.name or model.version != int(entry.stem):
             raise self._corrupt(entry, "its name or version does not match its file")
+        if not _DIGEST.fullmatch(model.digest) or not _plain_name(model.asset_name):
+            raise self._corrupt(entry, "its digest or asset name is not one the registry writes")
         return model
 
     def _corrupt(self, entry: Path, why: str) -> CorruptEntry:
@@ -572,7 +587,7 @@ class ModelRegistry:
     def record_use(self, model: RegisteredModel, service: str, folder: Path, target: str) -> None:
         """Note that ``service`` (deployed from ``folder`` on ``target``) runs ``model``."""
         key = _use_key(service, folder, target)
-        uses = self._models / model.name / "uses" / str(model.version)
+        uses = self._folder(model.name) / "uses" / str(model.version)
         uses.mkdir(parents=True, exist_ok=True)
         record = {"service": service, "folder": str(Path(folder).resolve()), "target": target, "createdTime": now_iso()}
         os.replace(_atomic_json(uses / f"{key}.json", record, self._tmp), uses / f"{key}.json")
