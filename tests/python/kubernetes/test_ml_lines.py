@@ -128,6 +128,13 @@ def test_the_v1_lines_on_an_attached_aks_cluster(
         assert f"azureml-models/{model}/2/model.joblib" in ml("service", "get-logs", "-n", service).out
         assert ml("service", "get-keys", "-n", service).json() == pair  # an update keeps the keys
 
+        secondary = "regeneratedSecondary0123456789abcdef"
+        regen = ml("service", "regen-key", "-n", service, "-k", "Secondary", "-s", secondary)
+        assert regen.status == 0, regen.both[-4000:]
+        assert regen.json() == {"primaryKey": pair["primaryKey"], "secondaryKey": secondary}
+        assert ml("service", "get-keys", "-n", service).json() == regen.json()  # the cluster's Secret has it
+        assert ml("service", "run", "-n", service, "-d", SAMPLE).json() == prediction
+
         table = ml("service", "list", "-o", "table")
         assert table.status == 0, table.both
         row = [line for line in table.out.splitlines() if service in line]

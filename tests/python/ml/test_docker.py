@@ -3,6 +3,7 @@ run → get-logs → update with version 2 → delete, the container following e
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,3 +72,32 @@ def test_the_v1_lifecycle_on_the_docker_target(
     finally:
         remove_services(docker_client, [name])
         shutil.rmtree(project / ".amldeploy", ignore_errors=True)
+
+
+def test_model_package_builds_a_named_image(
+    docker_env: dict[str, str], docker_client: Any, project: Path, tmp_path: Path
+) -> None:
+    """``az ml model package -m M:1 --ic … --in NAME --il TAG``: v1 built it in the workspace's registry; here the
+    local engine builds NAME:TAG, which serves the model."""
+    run = cli_for(docker_env, project)
+    env = {"AMLDEPLOY_MODEL_REGISTRY": str(tmp_path / "registry")}
+    image = unique("mlpkg")
+    assert (
+        run("ml", "model", "register", "-n", "sklearn_mnist", "--asset-path", "outputs/model.joblib", **env).status == 0
+    )
+    try:
+        built = run("ml", "model", "package", "-m", "sklearn_mnist:1", "--ic", "inferenceconfig.json",
+                    "--in", image, "--il", "v1", **env)  # fmt: skip
+        assert built.status == 0, built.both[-4000:]
+        tags = docker_client.images.get(f"{image}:v1").tags
+        assert f"{image}:v1" in tags
+        listing = docker_client.containers.run(
+            f"{image}:v1", ["-c", "ls -R /var/azureml-app/azureml-models"], entrypoint=["sh"], remove=True
+        ).decode()
+        assert "sklearn_mnist" in listing and "model.joblib" in listing
+        unlabelled = run("ml", "model", "package", "-m", "sklearn_mnist:1", "--ic", "inferenceconfig.json",
+                         "--il", "v1", **env)  # fmt: skip
+        assert unlabelled.status == 2 and "--in NAME [--il TAG]" in unlabelled.err
+    finally:
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            docker_client.images.remove(f"{image}:v1", force=True)

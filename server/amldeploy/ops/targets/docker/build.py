@@ -159,7 +159,7 @@ def _failed(package: Package, step: tuple[str, str] | None, tail: list[str], err
     elif any("CERTIFICATE_VERIFY_FAILED" in line for line in tail):
         hint = (
             "pip in the build does not trust the TLS certificate of the index (a proxy?): give the CA bundle with "
-            "--ca-bundle (package) or AMLDEPLOY_DOCKER_CA_BUNDLE (deploy)"
+            "AMLDEPLOY_DOCKER_CA_BUNDLE (or package --ca-bundle)"
         )
     elif "pip install" in instruction:
         hint = "a dependency could not be installed: fix the environment's pip/conda packages (see the output above)"
