@@ -30,7 +30,7 @@ from amldeploy.ops.errors import ServiceNotFound
 from amldeploy.ops.snapshot import services_snapshot
 from amldeploy.ops.targets.base import find_service
 from tests.infra.kube_cluster import KubeCluster
-from tests.python.cli_run import EXAMPLE, train_example
+from tests.python.cli_run import EXAMPLE, Result, run_amldeploy, train_example
 from tests.python.computetargets.conftest import KUBECONFIG
 from tests.python.kubernetes import conftest as kube_fixtures
 from tests.python.lsp.conftest import uri_of
@@ -119,6 +119,37 @@ def test_an_unreachable_record_is_an_error_of_its_own_and_the_rest_is_listed(
     where = missing.value.message
     assert "compute target deadaks" in where and "compute target liveaks" in where
     assert "compute target buildbox" in where and "compute target broken" in where
+
+
+def test_the_command_line_finds_a_recorded_service_without_ct_and_only_there_with_it(
+    tmp_path: Path, kube_api: KubeCluster, namespace: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AMLDEPLOY_", "KUBE"))}
+    env.update(
+        AMLDEPLOY_DATA_DIR=str(tmp_path / "data"),
+        KUBECONFIG=str(tmp_path / "no-kubeconfig"),
+        DOCKER_HOST=f"unix://{tmp_path}/no-engine.sock",
+    )
+    store = ComputeTargets(tmp_path / "data" / "computetargets")
+    cluster = {"kubernetes.kubeconfig": str(kube_api.kubeconfig), "kubernetes.context": kube_api.context}
+    store.add(make_target("teamaks", "kubernetes", {**cluster, "kubernetes.namespace": namespace}))
+    store.add(make_target("otheraks", "kubernetes", {**cluster, "kubernetes.namespace": f"{namespace}-other"}))
+    with kube_api.api_client() as api:
+        k8s.AppsV1Api(api).create_namespaced_deployment(namespace, _labelled_deployment("recorded-svc"))
+
+    def amldeploy(*args: str) -> Result:
+        return run_amldeploy(args, tmp_path, env, timeout=120)
+
+    listed = amldeploy("list", "--output", "json")
+    assert listed.status == 0, listed.both
+    assert [(s["name"], s["computeTarget"]) for s in listed.json()] == [("recorded-svc", "teamaks")]
+    shown = amldeploy("show", "recorded-svc")
+    assert shown.status == 0, shown.both
+    assert "compute target: teamaks" in shown.out and "namespace:" in shown.out
+    assert amldeploy("show", "recorded-svc", "--ct", "teamaks").status == 0
+    pinned = amldeploy("show", "recorded-svc", "--ct", "otheraks")  # there only: not found elsewhere
+    assert pinned.status == 1 and "there is no service named 'recorded-svc'" in pinned.err, pinned.both
+    assert "compute target teamaks" not in pinned.err
 
 
 def _labelled_deployment(name: str) -> dict[str, Any]:
