@@ -9,13 +9,18 @@ from pathlib import Path
 from amldeploy.commands.output import EXIT_OK, Output
 from amldeploy.ops.errors import EXIT_USAGE, OpsError
 from amldeploy.ops.service import Service
-from amldeploy.ops.targets.base import all_services, find_service, service_rows
+from amldeploy.ops.targets.base import all_services, find_service, merge_services, recorded_services, service_rows
 
 Settings = Mapping[str, str | None]
 
 
 def run_list(output: Output, settings: Settings | None = None, records: bool = True) -> int:
-    services = all_services(Path.cwd(), settings, records=records)
+    services = all_services(Path.cwd(), settings, records=False)
+    if records:  # the services of the recorded compute targets that look elsewhere; a note for those that fail
+        found, problems = recorded_services(Path.cwd(), settings)
+        services = merge_services(services, found)
+        for problem in problems:
+            output.err.write(f"note: compute target {problem.record} is not listed: {problem.error.message}\n")
     if output.json:
         output.document([s.to_json() for s in services])
         return EXIT_OK

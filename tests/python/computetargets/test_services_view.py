@@ -134,6 +134,9 @@ def test_the_command_line_finds_a_recorded_service_without_ct_and_only_there_wit
     cluster = {"kubernetes.kubeconfig": str(kube_api.kubeconfig), "kubernetes.context": kube_api.context}
     store.add(make_target("teamaks", "kubernetes", {**cluster, "kubernetes.namespace": namespace}))
     store.add(make_target("otheraks", "kubernetes", {**cluster, "kubernetes.namespace": f"{namespace}-other"}))
+    dead = tmp_path / "dead-kubeconfig"
+    dead.write_text(KUBECONFIG, encoding="utf-8")
+    store.add(make_target("deadaks", "kubernetes", {"kubernetes.kubeconfig": str(dead)}))
     with kube_api.api_client() as api:
         k8s.AppsV1Api(api).create_namespaced_deployment(namespace, _labelled_deployment("recorded-svc"))
 
@@ -143,6 +146,7 @@ def test_the_command_line_finds_a_recorded_service_without_ct_and_only_there_wit
     listed = amldeploy("list", "--output", "json")
     assert listed.status == 0, listed.both
     assert [(s["name"], s["computeTarget"]) for s in listed.json()] == [("recorded-svc", "teamaks")]
+    assert "note: compute target deadaks is not listed: the Kubernetes of compute target deadaks" in listed.err
     shown = amldeploy("show", "recorded-svc")
     assert shown.status == 0, shown.both
     assert "compute target: teamaks" in shown.out and "namespace:" in shown.out

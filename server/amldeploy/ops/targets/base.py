@@ -330,6 +330,7 @@ def recorded_places(
     places: list[RecordedPlace] = []
     problems: list[RecordProblem] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()
+    own: dict[str, tuple[str, ...] | None] = {}  # the place of ``settings`` for each target
     try:
         names = store.names()
     except OpsError as exc:
@@ -347,7 +348,9 @@ def recorded_places(
         try:
             info = target_info(record.target)
             place = info.place(merged)
-            if place is None or place == info.place(values) or (record.target, place) in seen:
+            if info.name not in own:
+                own[info.name] = info.place(values)
+            if place is None or place == own[info.name] or (record.target, place) in seen:
                 continue
         except OpsError as exc:
             problems.append(RecordProblem(name, record.target, merged, exc))
@@ -435,8 +438,8 @@ def find_service(
         places, problems = recorded_places(settings, only)
         for place in places:
             where = f"compute target {place.record}"
-            target = make_target(place.target, root, place.settings)
             try:
+                target = make_target(place.target, root, place.settings)
                 why = target_info(place.target).unreachable(place.settings)
                 if why is not None:
                     missing.append(ServiceNotFound(name, f"{where} ({why})"))
