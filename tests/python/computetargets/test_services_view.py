@@ -275,6 +275,8 @@ async def test_a_service_deployed_through_a_record_is_listed_scored_and_deleted_
         answer = await request(editor, protocol.SCORE, {"name": name, "body": SAMPLE})
         assert answer["status"] == 200, answer
         assert isinstance(answer["body"], list) and len(answer["body"]) == 1
+        swagger = await request(editor, protocol.SWAGGER, {"name": name})
+        assert swagger["uri"].endswith("/swagger.json") and isinstance(swagger["document"], dict)
         keys = await request(editor, protocol.KEYS, {"name": name})
         assert len(keys["primaryKey"]) >= 32
         stream = await request(editor, protocol.LOGS_START, {"name": name, "tail": 200})
