@@ -78,6 +78,10 @@ export interface TargetView {
   canPackage: boolean;
   settings: TargetSetting[];
   services: ServiceView[];
+  // A recorded compute target whose services cannot be listed (name `computeTarget:NAME`): its name, and the
+  // target it deploys to (absent when its record cannot be read).
+  computeTarget?: string;
+  target?: string;
 }
 
 export interface ServicesSnapshot {

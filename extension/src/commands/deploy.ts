@@ -31,9 +31,13 @@ function argsFrom(arg: unknown): DeployArgs {
   if (config.uri instanceof vscode.Uri && config.kind !== undefined) {
     return config.kind === 'inference' ? { inferenceConfig: config.uri.fsPath } : { deploymentConfig: config.uri.fsPath };
   }
-  const node = arg as { kind?: string; target?: { name?: unknown } };
+  const node = arg as { kind?: string; target?: { name?: unknown; computeTarget?: unknown } };
   if (node.kind !== undefined) {
-    // A Services tree node: Deploy… on a target deploys to that target, whatever the computeType says.
+    // A Services tree node: Deploy… on a target deploys to that target, whatever the computeType says; on a
+    // recorded compute target, with that record.
+    if (node.kind === 'target' && typeof node.target?.computeTarget === 'string') {
+      return { computeTarget: node.target.computeTarget };
+    }
     return node.kind === 'target' && typeof node.target?.name === 'string' ? { target: node.target.name } : {};
   }
   const given = arg as Record<string, unknown>;

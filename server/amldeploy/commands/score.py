@@ -13,9 +13,14 @@ from amldeploy.ops.scoring import RUN_TIME_HEADER, answer_json, parsed_body, sco
 
 
 def run_score(
-    name: str, data: str | None, file: str | None, output: Output, settings: Mapping[str, str | None] | None = None
+    name: str,
+    data: str | None,
+    file: str | None,
+    output: Output,
+    settings: Mapping[str, str | None] | None = None,
+    records: bool = True,
 ) -> int:
-    answer = score(name, _body(data, file), Path.cwd(), settings=settings)
+    answer = score(name, _body(data, file), Path.cwd(), settings=settings, records=records)
     if output.json:
         output.document(answer_json(name, answer))
     else:

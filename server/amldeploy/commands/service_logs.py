@@ -19,8 +19,9 @@ def run_logs(
     output: Output,
     settings: Mapping[str, str | None] | None = None,
     previous: bool = False,
+    records: bool = True,
 ) -> int:
-    target, service = find_service(name, Path.cwd(), settings)
+    target, service = find_service(name, Path.cwd(), settings, records=records)
     if previous:
         if "previous" not in inspect.signature(target.logs).parameters:
             raise OpsError(f"--previous: the {target.name} target keeps no earlier container", None, EXIT_USAGE)

@@ -9,13 +9,18 @@ from pathlib import Path
 from amldeploy.commands.output import EXIT_OK, Output
 from amldeploy.ops.errors import EXIT_USAGE, OpsError
 from amldeploy.ops.service import Service
-from amldeploy.ops.targets.base import all_services, find_service, service_rows
+from amldeploy.ops.targets.base import all_services, find_service, merge_services, recorded_services, service_rows
 
 Settings = Mapping[str, str | None]
 
 
-def run_list(output: Output, settings: Settings | None = None) -> int:
-    services = all_services(Path.cwd(), settings)
+def run_list(output: Output, settings: Settings | None = None, records: bool = True) -> int:
+    services = all_services(Path.cwd(), settings, records=False)
+    if records:  # the services of the recorded compute targets that look elsewhere; a note for those that fail
+        found, problems = recorded_services(Path.cwd(), settings)
+        services = merge_services(services, found)
+        for problem in problems:
+            output.err.write(f"note: compute target {problem.record} is not listed: {problem.error.message}\n")
     if output.json:
         output.document([s.to_json() for s in services])
         return EXIT_OK
@@ -34,8 +39,8 @@ def run_list(output: Output, settings: Settings | None = None) -> int:
     return EXIT_OK
 
 
-def run_show(name: str, output: Output, settings: Settings | None = None) -> int:
-    _, service = find_service(name, Path.cwd(), settings)
+def run_show(name: str, output: Output, settings: Settings | None = None, records: bool = True) -> int:
+    _, service = find_service(name, Path.cwd(), settings, records=records)
     if output.json:
         output.document(service.to_json())
         return EXIT_OK
@@ -63,8 +68,8 @@ def _lower(label: str) -> str:
     return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
-def run_keys(name: str, output: Output, settings: Settings | None = None) -> int:
-    target, service = find_service(name, Path.cwd(), settings)
+def run_keys(name: str, output: Output, settings: Settings | None = None, records: bool = True) -> int:
+    target, service = find_service(name, Path.cwd(), settings, records=records)
     keys = target.keys(name)
     if output.json:
         output.document({"name": name, "authEnabled": service.auth_enabled, **keys.to_json()})
@@ -76,8 +81,10 @@ def run_keys(name: str, output: Output, settings: Settings | None = None) -> int
     return EXIT_OK
 
 
-def run_delete(name: str, output: Output, purge: bool = False, settings: Settings | None = None) -> int:
-    target, _ = find_service(name, Path.cwd(), settings)
+def run_delete(
+    name: str, output: Output, purge: bool = False, settings: Settings | None = None, records: bool = True
+) -> int:
+    target, _ = find_service(name, Path.cwd(), settings, records=records)
     if purge:
         from amldeploy.ops.targets.docker.target import DockerTarget
 

@@ -134,6 +134,8 @@ def _dispatch(args: argparse.Namespace, output: Output) -> int:
     from amldeploy.commands.target_flags import apply_compute_target, settings_from
 
     apply_compute_target(args)  # --ct NAME: a recorded target supplies the target and its settings
+    # Without --ct a service is looked for on the recorded compute targets too; with it, there only.
+    records = not getattr(args, "compute_target", None)
     command = args.service_command
     if command == "deploy":
         from amldeploy.commands.deploy import run_deploy
@@ -154,18 +156,18 @@ def _dispatch(args: argparse.Namespace, output: Output) -> int:
     if command == "logs":
         from amldeploy.commands.service_logs import run_logs
 
-        return run_logs(args.name, args.follow, args.tail, output, settings_from(args), args.previous)
+        return run_logs(args.name, args.follow, args.tail, output, settings_from(args), args.previous, records)
     if command == "score":
         from amldeploy.commands.score import run_score
 
-        return run_score(args.name, args.data, args.file, output, settings_from(args))
+        return run_score(args.name, args.data, args.file, output, settings_from(args), records)
     from amldeploy.commands import service_views
 
     settings = settings_from(args)
     if command == "list":
-        return service_views.run_list(output, settings)
+        return service_views.run_list(output, settings, records)
     if command == "show":
-        return service_views.run_show(args.name, output, settings)
+        return service_views.run_show(args.name, output, settings, records)
     if command == "keys":
-        return service_views.run_keys(args.name, output, settings)
-    return service_views.run_delete(args.name, output, args.purge, settings)
+        return service_views.run_keys(args.name, output, settings, records)
+    return service_views.run_delete(args.name, output, args.purge, settings, records)

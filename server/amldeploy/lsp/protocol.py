@@ -20,7 +20,12 @@ Shapes (``?`` marks an optional key):
     "services": [ServiceView]}``
     ``ServiceView`` is ``Service.to_json()`` plus ``"rows": [{"label": str, "value": str}]``: the details
     a tree shows under the service (endpoint, replicas/containers, ...), already worded by the target. Keys are
-    never in a snapshot.
+    never in a snapshot. The services of a recorded compute target (``features/computetargets.py``) whose
+    settings look elsewhere than the editor's (another context, namespace or resource group) are listed under
+    their target with ``"computeTarget": NAME`` and a ``Compute target`` row; a record that cannot be listed or
+    read is one more ``TargetView``, unavailable, named ``computeTarget:NAME``, with ``"computeTarget": NAME`` and
+    (when readable) ``"target"``. Delete, score, keys, logs, swagger and profile look for a service on the
+    recorded compute targets when the editor's settings do not find it.
 ``amldeploy/deploy``  ``{"name", "inferenceConfig", "deploymentConfig", "models"?: [str], "target"?: str,
     "port"?: int, "isolated"?: bool, "image"?: str, "registry"?: str, "computeTarget"?: str, "workDoneToken"?}``
     → ``{"service": ServiceView, "warnings": [str]}`` (``models`` are ``PATH[:NAME[:VERSION]]`` like the command

@@ -55,11 +55,13 @@ def score(
     root: Path,
     content_type: str = DEFAULT_CONTENT_TYPE,
     settings: Mapping[str, str | None] | None = None,
+    records: bool = True,
 ) -> Response:
     """POST ``body`` to the ``/score`` of the service ``name`` of ``root``; ``OpsError`` when it does not run
     or does not answer (a non-2xx answer is an answer). A service without an address reachable from here is
-    reached through its target's tunnel (a Kubernetes port-forward)."""
-    target, service = find_service(name, root, settings)
+    reached through its target's tunnel (a Kubernetes port-forward). With ``records``, a service the settings do
+    not find is looked for on the recorded compute targets too."""
+    target, service = find_service(name, root, settings, records=records)
     with reach(target, service) as service:
         return _score(target, service, body, content_type)
 

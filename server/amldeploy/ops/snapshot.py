@@ -7,13 +7,22 @@ The shapes are the language server's ``ServicesSnapshot``, ``TargetView`` and ``
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from amldeploy.ops.errors import OpsError
 from amldeploy.ops.service import Service
-from amldeploy.ops.targets.base import can_package, make_target, service_rows, target_info, target_names
+from amldeploy.ops.targets.base import (
+    RecordProblem,
+    can_package,
+    make_target,
+    merge_services,
+    recorded_services,
+    service_rows,
+    target_info,
+    target_names,
+)
 
 # Fields that must never reach a snapshot, whatever a target puts in a service's details.
 SECRET_KEYS = frozenset({"primaryKey", "secondaryKey", "keys", "authorization"})
@@ -29,8 +38,11 @@ def service_view(service: Service) -> dict[str, Any]:
     return view
 
 
-def target_view(name: str, root: Path, settings: Mapping[str, str | None]) -> dict[str, Any]:
-    """One target: what it is, whether it can be used here (and why not), its settings and its services."""
+def target_view(
+    name: str, root: Path, settings: Mapping[str, str | None], recorded: Sequence[Service] = ()
+) -> dict[str, Any]:
+    """One target: what it is, whether it can be used here (and why not), its settings and its services, with
+    ``recorded``, those of its recorded compute targets that look elsewhere (listed whether or not it is)."""
     info = target_info(name)
     view: dict[str, Any] = {
         "name": info.name,
@@ -39,7 +51,7 @@ def target_view(name: str, root: Path, settings: Mapping[str, str | None]) -> di
         "available": True,
         "canPackage": False,
         "settings": [s.to_json() for s in info.settings(root, settings)],
-        "services": [],
+        "services": [service_view(s) for s in recorded],
     }
     if not info.available():
         view["available"] = False
@@ -48,18 +60,50 @@ def target_view(name: str, root: Path, settings: Mapping[str, str | None]) -> di
     try:
         target = make_target(name, root, settings)
         view["canPackage"] = can_package(target)
-        view["services"] = [service_view(s) for s in target.list()]
+        services = merge_services(target.list(), list(recorded))
+        view["services"] = [service_view(s) for s in sorted(services, key=lambda s: s.name)]
     except OpsError as exc:  # an engine that stopped answering, credentials that expired, ...
         view["available"] = False
         view["reason"] = exc.message + (f" ({exc.hint})" if exc.hint else "")
     return view
 
 
+def record_view(problem: RecordProblem, root: Path) -> dict[str, Any]:
+    """A recorded compute target whose services cannot be listed, shown as a target that cannot be reached:
+    ``name`` is ``computeTarget:NAME`` and ``computeTarget`` NAME (Deploy… on it deploys with that record),
+    ``target`` the target it deploys to (absent when the record cannot be read), ``reason`` why."""
+    error = problem.error
+    view: dict[str, Any] = {
+        "name": f"computeTarget:{problem.record}",
+        "label": f"Compute target {problem.record}",
+        "description": f"the services of the compute target {problem.record}",
+        "available": False,
+        "reason": error.message + (f" ({error.hint})" if error.hint else ""),
+        "canPackage": False,
+        "settings": [],
+        "services": [],
+        "computeTarget": problem.record,
+    }
+    if problem.target is not None:
+        info = target_info(problem.target)
+        view["label"] = f"{info.title} · compute target {problem.record}"
+        view["description"] = f"{info.description}, recorded as the compute target {problem.record}"
+        view["settings"] = [s.to_json() for s in info.settings(root, problem.settings)]
+        view["target"] = info.name
+    return view
+
+
 def services_snapshot(root: Path, settings: Mapping[str, str | None] | None = None) -> dict[str, Any]:
     """Every registered target of the workspace ``root`` with its services; ``settings`` are the editor's
-    target settings (``{"aci.subscription": ..., "kubernetes.context": ...}``)."""
+    target settings (``{"aci.subscription": ..., "kubernetes.context": ...}``). The services of the recorded
+    compute targets whose settings look elsewhere (another context or namespace, another resource group) join
+    their target's, each with its record's name (``computeTarget``, and a row); a record that cannot be listed
+    or read is one more target, unavailable, saying why."""
     values = settings or {}
-    return {"root": str(root), "targets": [target_view(name, root, values) for name in target_names()]}
+    recorded, problems = recorded_services(root, values)
+    views = [target_view(name, root, values, [s for s in recorded if s.target == name]) for name in target_names()]
+    views += [record_view(problem, root) for problem in problems]
+    return {"root": str(root), "targets": views}
 
 
 def snapshot_signature(snapshot: Mapping[str, Any]) -> str:

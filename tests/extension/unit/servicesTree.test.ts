@@ -100,4 +100,22 @@ describe('the Services tree', () => {
     assert.strictEqual(item.description, 'unavailable');
     assert.match((item.tooltip as vscode.MarkdownString).value, /no Docker engine answers/);
   });
+
+  it('shows a recorded compute target that cannot be listed as a target of its own, next to the same target', () => {
+    const tree = new ServicesTreeProvider();
+    const recorded = service('team-svc', 'Healthy', { target: 'kubernetes', rows: [{ label: 'State', value: 'Healthy' }, { label: 'Compute target', value: 'teamaks' }] });
+    const dead = target('computeTarget:deadaks', [], { label: 'Kubernetes · compute target deadaks', available: false, reason: 'the Kubernetes of compute target deadaks cannot be reached', computeTarget: 'deadaks', target: 'kubernetes' });
+    tree.update(snapshot(target('kubernetes', [recorded]), dead));
+    const [kubernetes, record] = tree.getChildren();
+    assert.ok(kubernetes !== undefined && record !== undefined);
+    assert.notStrictEqual(tree.getTreeItem(kubernetes).id, tree.getTreeItem(record).id);
+    assert.strictEqual(tree.getTreeItem(record).description, 'unavailable');
+    const [why] = tree.getChildren(record);
+    assert.ok(why !== undefined);
+    assert.match(String(tree.getTreeItem(why).description), /cannot be reached/);
+    const [svc] = tree.getChildren(kubernetes);
+    assert.ok(svc !== undefined);
+    const rows = tree.getChildren(svc).map((n) => tree.getTreeItem(n));
+    assert.deepStrictEqual(rows.map((r) => [r.label, r.description]), [['State', 'Healthy'], ['Compute target', 'teamaks']]);
+  });
 });

@@ -186,14 +186,12 @@ def _package(ls: AmlLanguageServer, args: DeployArgs, reporter: LspReporter) -> 
 def _delete(ls: AmlLanguageServer, name: str, target_name: str | None, reporter: LspReporter) -> dict[str, Any]:
     from amldeploy.ops.errors import Cancelled
     from amldeploy.ops.registry import note_deleted
-    from amldeploy.ops.targets.base import find_service, make_target, target_info
+    from amldeploy.ops.targets.base import find_service
 
     root = ls.root()
-    if target_name is not None:
-        target = make_target(target_info(target_name).name, root, ls.settings.target_settings)
-        target.get(name)  # ServiceNotFound names where it looked
-    else:
-        target, _ = find_service(name, root, ls.settings.target_settings)
+    # With the editor's settings, else on the recorded compute targets (of ``target_name``'s target, when given);
+    # ServiceNotFound names every place it looked in.
+    target, _ = find_service(name, root, ls.settings.target_settings, only=target_name)
     try:
         target.delete(name, reporter)
         note_deleted(name, target.name, root)

@@ -130,6 +130,14 @@ def _service_rows(service: Service) -> list[tuple[str, str]]:
     return service.rows()
 
 
+def _one_place(values: Mapping[str, str | None]) -> tuple[str, ...] | None:
+    return None
+
+
+def _reachable(values: Mapping[str, str | None]) -> str | None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class TargetInfo:
     name: str
@@ -150,6 +158,12 @@ class TargetInfo:
     cannot_package: str | None = None
     # The target whose engine builds its images (ACI's are Docker's): it packages only while that one is available.
     builds_with: str | None = None
+    # Where its services live for these target settings, the environment's defaults included (a kubeconfig,
+    # context and namespace; a subscription and resource group): settings of equal places list the same services.
+    # None: one place whatever the settings (the workspace's folder). ``OpsError`` when the settings are unusable.
+    place: Callable[[Mapping[str, str | None]], tuple[str, ...] | None] = _one_place
+    # Why the services of the place of these settings cannot be listed now (a cluster that does not answer).
+    unreachable: Callable[[Mapping[str, str | None]], str | None] = _reachable
 
     @property
     def title(self) -> str:
@@ -236,7 +250,11 @@ def service_rows(service: Service) -> list[tuple[str, str]]:
     """The details of ``service`` as its target words them."""
     _load_builtin()
     info = _TARGETS.get(service.target)
-    return info.rows(service) if info is not None else service.rows()
+    rows = info.rows(service) if info is not None else service.rows()
+    record = service.details.get(COMPUTE_TARGET_DETAIL)
+    if record:
+        rows.insert(1, ("Compute target", str(record)))
+    return rows
 
 
 def choose_target(compute_type: str, forced: str | None = None, available_only: bool = True) -> str:
@@ -270,16 +288,172 @@ def choose_target(compute_type: str, forced: str | None = None, available_only: 
     )
 
 
-def find_service(name: str, root: Path, settings: Mapping[str, str | None] | None = None) -> tuple[Target, Service]:
-    """The service called ``name`` in whichever target holds it; when none does, the error names every place
-    looked in and keeps the first target's hint (the process target's says when a deploy of it is under way)."""
+# Where a service found through a recorded compute target (ops/computetargets.py) says which: its details'
+# ``computeTarget`` (so ``to_json``, a snapshot and ``show --output json`` carry it), and a row.
+COMPUTE_TARGET_DETAIL = "computeTarget"
+# At most this many recorded places are listed at once (each waits on a cluster or on Azure, not on this machine).
+RECORD_WORKERS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedPlace:
+    """A recorded compute target whose services live somewhere the given settings do not look: its target, and
+    the settings it lists them with (the given ones under the record's, as a deploy with it uses them)."""
+
+    record: str
+    target: str
+    settings: dict[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProblem:
+    """A recorded compute target whose services cannot be listed (or whose record cannot be read): ``target``
+    is None for an unreadable record."""
+
+    record: str
+    target: str | None
+    settings: dict[str, str | None]
+    error: OpsError
+
+
+def recorded_places(
+    settings: Mapping[str, str | None] | None = None, only: str | None = None
+) -> tuple[list[RecordedPlace], list[RecordProblem]]:
+    """The recorded compute targets (of target ``only``, when given) whose services live elsewhere than those of
+    ``settings``: one per distinct place (the first name wins), none for a record whose place is the settings'
+    own (a process record; a docker record of this engine; a cluster record with the editor's context and
+    namespace). Records that cannot be read or whose settings cannot be used are problems, never a failure."""
+    from amldeploy.ops.computetargets import ComputeTargets
+
+    values = dict(settings or {})
+    store = ComputeTargets()
+    places: list[RecordedPlace] = []
+    problems: list[RecordProblem] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    own: dict[str, tuple[str, ...] | None] = {}  # the place of ``settings`` for each target
+    try:
+        names = store.names()
+    except OpsError as exc:
+        return [], [RecordProblem("", None, {}, exc)]
+    for name in names:
+        try:
+            record = store.get(name)
+        except OpsError as exc:
+            if only is None:
+                problems.append(RecordProblem(name, None, {}, exc))
+            continue
+        if only is not None and record.target != only:
+            continue
+        merged: dict[str, str | None] = {**values, **record.settings}
+        try:
+            info = target_info(record.target)
+            place = info.place(merged)
+            if info.name not in own:
+                own[info.name] = info.place(values)
+            if place is None or place == own[info.name] or (record.target, place) in seen:
+                continue
+        except OpsError as exc:
+            problems.append(RecordProblem(name, record.target, merged, exc))
+            continue
+        seen.add((record.target, place))
+        places.append(RecordedPlace(name, record.target, merged))
+    return places, problems
+
+
+def recorded_services(
+    root: Path, settings: Mapping[str, str | None] | None = None
+) -> tuple[list[Service], list[RecordProblem]]:
+    """The services of the recorded compute targets whose place differs from that of ``settings`` (one listing
+    per place, several at once), each marked with its record's name; an unreachable place is a problem."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    places, problems = recorded_places(settings)
+    if not places:
+        return [], problems
+
+    def look(place: RecordedPlace) -> list[Service] | RecordProblem:
+        info = target_info(place.target)
+        try:
+            why = info.unreachable(place.settings)
+            if why is not None:
+                hint = f"check it, or remove the record with 'amldeploy target remove {place.record}'"
+                raise OpsError(f"the {info.title} of compute target {place.record} cannot be reached: {why}", hint)
+            found = make_target(place.target, root, place.settings).list()
+        except OpsError as exc:
+            return RecordProblem(place.record, place.target, place.settings, exc)
+        for service in found:
+            service.details[COMPUTE_TARGET_DETAIL] = place.record
+        return found
+
+    services: list[Service] = []
+    with ThreadPoolExecutor(max_workers=min(RECORD_WORKERS, len(places))) as pool:
+        for result in pool.map(look, places):
+            if isinstance(result, RecordProblem):
+                problems.append(result)
+            else:
+                services += result
+    return services, problems
+
+
+def service_identity(service: Service) -> tuple[str, ...]:
+    """What makes two listed services the same one: target, name and where it is (context, namespace, ...)."""
+    where = ("context", "namespace", "subscription", "resourceGroup")
+    return (service.target, service.name, *(str(service.details.get(key) or "") for key in where))
+
+
+def merge_services(listed: list[Service], recorded: list[Service]) -> list[Service]:
+    """``listed`` plus those of ``recorded`` it does not hold; one it holds takes the record's name."""
+    known = {service_identity(s): s for s in listed}
+    merged = list(listed)
+    for service in recorded:
+        same = known.get(service_identity(service))
+        if same is None:
+            known[service_identity(service)] = service
+            merged.append(service)
+        else:
+            same.details.setdefault(COMPUTE_TARGET_DETAIL, service.details[COMPUTE_TARGET_DETAIL])
+    return merged
+
+
+def find_service(
+    name: str,
+    root: Path,
+    settings: Mapping[str, str | None] | None = None,
+    *,
+    records: bool = True,
+    only: str | None = None,
+) -> tuple[Target, Service]:
+    """The service called ``name`` in whichever target holds it (``only``: in that target), with ``settings``
+    first, then (``records``) on each recorded compute target whose place differs; when none does, the error
+    names every place looked in and keeps the first target's hint (the process target's says when a deploy of it
+    is under way)."""
     missing: list[ServiceNotFound] = []
-    for target_name in target_names():
+    for target_name in [target_info(only).name] if only else target_names():
         target = make_target(target_name, root, settings)
         try:
             return target, target.get(name)
         except ServiceNotFound as exc:
             missing.append(exc)
+    if records:
+        places, problems = recorded_places(settings, only)
+        for place in places:
+            where = f"compute target {place.record}"
+            try:
+                target = make_target(place.target, root, place.settings)
+                why = target_info(place.target).unreachable(place.settings)
+                if why is not None:
+                    missing.append(ServiceNotFound(name, f"{where} ({why})"))
+                    continue
+                service = target.get(name)
+            except ServiceNotFound as exc:
+                missing.append(ServiceNotFound(name, f"{where}: {exc.where}"))
+                continue
+            except OpsError as exc:
+                missing.append(ServiceNotFound(name, f"{where} ({exc.message})"))
+                continue
+            service.details[COMPUTE_TARGET_DETAIL] = place.record
+            return target, service
+        missing += [ServiceNotFound(name, f"compute target {p.record} ({p.error.message})") for p in problems]
     if not missing:
         raise ServiceNotFound(name, "any target")
     special = [m for m in missing if m.hint != missing[0].default_hint]
@@ -288,8 +462,15 @@ def find_service(name: str, root: Path, settings: Mapping[str, str | None] | Non
     raise combined
 
 
-def all_services(root: Path, settings: Mapping[str, str | None] | None = None) -> list[Service]:
-    return [service for target_name in target_names() for service in make_target(target_name, root, settings).list()]
+def all_services(
+    root: Path, settings: Mapping[str, str | None] | None = None, *, records: bool = True
+) -> list[Service]:
+    """Every service with ``settings``, and (``records``) those of the recorded compute targets elsewhere (a
+    compute target that cannot be listed is left out: ``recorded_services`` says why)."""
+    listed = [s for target_name in target_names() for s in make_target(target_name, root, settings).list()]
+    if not records:
+        return listed
+    return merge_services(listed, recorded_services(root, settings)[0])
 
 
 def _load_builtin() -> None:

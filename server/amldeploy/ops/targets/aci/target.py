@@ -563,6 +563,16 @@ def _available() -> bool:
     return True
 
 
+def _place(values: Mapping[str, str | None]) -> tuple[str, ...]:
+    """The Resource Manager endpoint, the subscription and the resource group (empty: not chosen)."""
+    options = AzureOptions.from_settings(values)
+    return options.arm_endpoint, options.subscription or "", (options.resource_group or "").lower()
+
+
+def _unreachable(values: Mapping[str, str | None]) -> str | None:
+    return AzureOptions.from_settings(values).missing()
+
+
 def _settings(root: Path, values: Mapping[str, str | None]) -> builtins.list[TargetSetting]:
     options = AzureOptions.from_settings(values)
     return [
@@ -597,4 +607,6 @@ TARGET = TargetInfo(
     settings=_settings,
     rows=_rows,
     builds_with="docker",
+    place=_place,
+    unreachable=_unreachable,
 )

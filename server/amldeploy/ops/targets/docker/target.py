@@ -495,6 +495,24 @@ def _rows(service: Service) -> list[tuple[str, str]]:
     )
 
 
+def _place(values: Mapping[str, str | None]) -> tuple[str, ...]:
+    """The engine's address: a compute target's ``docker.host``, else this process's (``DOCKER_HOST``)."""
+    return (values.get(DOCKER_HOST_SETTING) or eng.engine_address(),)
+
+
+def _unreachable(values: Mapping[str, str | None]) -> str | None:
+    host = values.get(DOCKER_HOST_SETTING)
+    if host and host != eng.engine_address():
+        return (
+            f"it names the Docker engine {host}, and this process talks to {eng.engine_address()} (start it with "
+            f"DOCKER_HOST={host} to see its services)"
+        )
+    return eng.why_unavailable()
+
+
+DOCKER_HOST_SETTING = "docker.host"  # a compute target's engine (ops/computetargets.py), as DOCKER_HOST
+
+
 TARGET = TargetInfo(
     "docker",
     "a container on a local Docker engine (DOCKER_HOST or the default socket), from the image amldeploy builds",
@@ -506,4 +524,6 @@ TARGET = TargetInfo(
     reason=eng.reason,
     settings=_settings,
     rows=_rows,
+    place=_place,
+    unreachable=_unreachable,
 )

@@ -490,6 +490,17 @@ def _reason() -> str | None:
     return None if why is None else f"{why}; {_unavailable_hint(why)}"
 
 
+def _place(values: Mapping[str, str | None]) -> tuple[str, ...]:
+    """The kubeconfig files, the context and the namespace (empty: the current context; every namespace)."""
+    options = ClusterOptions.from_settings(values)
+    files = os.pathsep.join(str(p.resolve()) for p in kubeconfig_files(options))
+    return files, options.context or "", options.namespace or ""
+
+
+def _unreachable(values: Mapping[str, str | None]) -> str | None:
+    return why_unavailable(ClusterOptions.from_settings(values))
+
+
 def _settings(root: Path, values: Mapping[str, str | None]) -> list[TargetSetting]:
     options = ClusterOptions.from_settings(values)
     files = ", ".join(str(p) for p in kubeconfig_files(options))
@@ -525,4 +536,6 @@ TARGET = TargetInfo(
     reason=_reason,
     settings=_settings,
     rows=_rows,
+    place=_place,
+    unreachable=_unreachable,
 )
