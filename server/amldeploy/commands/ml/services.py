@@ -8,38 +8,16 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from amldeploy.commands.ml import configs
 from amldeploy.commands.ml.common import Captured, emit, input_data, matches, note, refuse
 from amldeploy.commands.ml.deploying import with_meta
-from amldeploy.commands.ml.where import where, where_record
+from amldeploy.commands.ml.where import where
 from amldeploy.ops.errors import EXIT_USAGE, OpsError
 
 if TYPE_CHECKING:
-    from amldeploy.ops.service import Service
-
-
-def _services_of_records(root: Path, states: dict[str, dict[str, Any]]) -> list[Service]:
-    """The services on the (cluster or Azure) compute targets the ml states name, which the default places may
-    not show (another kubeconfig, context or namespace; another resource group)."""
-    from amldeploy.ops.computetargets import ComputeTargets
-    from amldeploy.ops.targets.base import make_target
-
-    found: list[Service] = []
-    seen: set[str] = set()
-    for state in states.values():
-        record_name = state.get("computeTarget")
-        if not isinstance(record_name, str) or record_name.lower() in seen:
-            continue
-        seen.add(record_name.lower())
-        settings = where_record(record_name, str(state.get("name")))
-        if settings is None:
-            continue
-        kind = ComputeTargets().get(record_name).target
-        if kind in ("kubernetes", "aci"):
-            found += make_target(kind, root, settings).list()
-    return found
+    pass
 
 
 def list_services(args: argparse.Namespace) -> int:
@@ -48,14 +26,7 @@ def list_services(args: argparse.Namespace) -> int:
     root = Path.cwd()
     states = configs.all_states(root)
     rows = []
-    services: list[Service] = []
-    listed: set[tuple[str, str, Any]] = set()
-    for service in [*all_services(root), *_services_of_records(root, states)]:
-        key = (service.target, service.name, service.details.get("namespace"))
-        if key not in listed:
-            listed.add(key)
-            services.append(service)
-    for service in services:
+    for service in all_services(root):  # the default places and every recorded compute target's
         state = states.get(service.name) or {}
         data = with_meta(service.to_json(), state)
         if args.compute_type and str(service.compute_type).lower() != args.compute_type.lower():
