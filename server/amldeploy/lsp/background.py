@@ -150,3 +150,28 @@ async def run_blocking(ls: Host, work: Callable[[], T], cancel: threading.Event 
         return await future
     finally:
         background.running(cancel, started=False)
+
+
+IDLE_CHECK_S = 1.0  # how often a watcher with polling off looks whether it was turned on
+MAX_BACKOFF = 10  # a failing watcher waits up to 11 intervals between tries
+
+
+def poll(interval_s: Callable[[], float], stop: threading.Event, failed: Callable[[BaseException], None],
+         step: Callable[[], object]) -> None:  # fmt: skip
+    """Run ``step`` every ``interval_s()`` seconds until ``stop`` is set (the services and models watchers: the
+    interval is the ``servicesPollMs`` setting, read anew each time; 0 pauses). A failing step is reported once
+    through ``failed``, then tried again less and less often; one that succeeds resets that."""
+    failures = 0
+    while not stop.is_set():
+        interval = interval_s()
+        if stop.wait(interval * (1 + min(failures, MAX_BACKOFF)) if interval > 0 else IDLE_CHECK_S):
+            return
+        if interval <= 0:
+            continue
+        try:
+            step()
+            failures = 0
+        except Exception as error:  # report once, then back off; the watcher keeps going
+            if failures == 0:
+                failed(error)
+            failures += 1

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from amldeploy.lsp import protocol
 from amldeploy.lsp.answers import answer_errors
-from amldeploy.lsp.background import run_blocking
+from amldeploy.lsp.background import poll, run_blocking
 from amldeploy.lsp.params import Params, request_failed
 from amldeploy.lsp.server import AmlLanguageServer
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 MAX_VERSION = 2**31 - 1  # v1's versions are 32-bit integers
 WATCHER = "models-watcher"
-IDLE_CHECK_S = 1.0  # how often a watcher with polling off looks whether it was turned on
 
 
 def _registry() -> ModelRegistry:
@@ -76,21 +75,16 @@ def _snapshot(watch: Watch) -> dict[str, Any]:
 
 
 def _watch(ls: AmlLanguageServer, watch: Watch, stop: threading.Event) -> None:
-    failures = 0
-    while not stop.is_set():
-        interval = ls.settings.services_poll_ms / 1000
-        if stop.wait(interval * (1 + min(failures, 10)) if interval > 0 else IDLE_CHECK_S):
-            return
-        if interval <= 0:
-            continue
-        try:
-            if store_signature(_registry().root) != watch.signature:
-                ls.background.notify(protocol.MODELS_CHANGED, _snapshot(watch))
-            failures = 0
-        except Exception as error:  # report once, then back off; the watcher keeps going
-            if failures == 0:
-                ls.background.failed("watching the model registry", error)
-            failures += 1
+    def step() -> None:
+        if store_signature(_registry().root) != watch.signature:
+            ls.background.notify(protocol.MODELS_CHANGED, _snapshot(watch))
+
+    poll(
+        lambda: ls.settings.services_poll_ms / 1000,
+        stop,
+        lambda error: ls.background.failed("watching the model registry", error),
+        step,
+    )
 
 
 def _start_watching(ls: AmlLanguageServer, watch: Watch) -> None:

@@ -12,12 +12,11 @@ from typing import Any
 
 from amldeploy.lsp import protocol
 from amldeploy.lsp.answers import answer_errors
-from amldeploy.lsp.background import run_blocking
+from amldeploy.lsp.background import poll, run_blocking
 from amldeploy.lsp.params import Params
 from amldeploy.lsp.server import AmlLanguageServer
 
 WATCHER = "services-watcher"
-IDLE_CHECK_S = 1.0  # how often a watcher with polling off looks whether it was turned on
 
 
 def take_snapshot(ls: AmlLanguageServer, notify: bool, only_if_changed: bool = False) -> dict[str, Any]:
@@ -47,20 +46,12 @@ def publish_services(ls: AmlLanguageServer) -> None:
 
 
 def _watch(ls: AmlLanguageServer, stop: threading.Event) -> None:
-    failures = 0
-    while not stop.is_set():
-        interval = ls.settings.services_poll_ms / 1000
-        if stop.wait(interval * (1 + min(failures, 10)) if interval > 0 else IDLE_CHECK_S):
-            return
-        if interval <= 0:
-            continue
-        try:
-            take_snapshot(ls, notify=True, only_if_changed=True)
-            failures = 0
-        except Exception as error:  # report once, then back off; the watcher keeps going
-            if failures == 0:
-                ls.background.failed("watching services", error)
-            failures += 1
+    poll(
+        lambda: ls.settings.services_poll_ms / 1000,
+        stop,
+        lambda error: ls.background.failed("watching services", error),
+        lambda: take_snapshot(ls, notify=True, only_if_changed=True),
+    )
 
 
 def start_watching(ls: AmlLanguageServer) -> None:
