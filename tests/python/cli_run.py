@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -58,3 +59,16 @@ def train_example(folder: Path) -> Path:
     path = folder / "model.joblib"
     module.main(path)
     return path
+
+
+def example_project(folder: Path, configs: Mapping[str, Any]) -> Path:
+    """A v1 project as scripts find it: the example's score.py and inferenceconfig.json, the model trained into
+    ``outputs/model.joblib``, and each of ``configs`` (file name → content) written as JSON."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("score.py", "inferenceconfig.json"):
+        shutil.copy(EXAMPLE / name, folder / name)
+    for name, content in configs.items():
+        (folder / name).write_text(json.dumps(content), encoding="utf-8")
+    (folder / "outputs").mkdir()
+    train_example(folder / "outputs")
+    return folder

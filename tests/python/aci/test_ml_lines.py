@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ import pytest
 
 from tests.infra import docker_engine
 from tests.infra.aci import FakeAzure
-from tests.python.cli_run import EXAMPLE, Result, run_amldeploy, train_example
+from tests.python.cli_run import EXAMPLE, Result, example_project, run_amldeploy
 
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 SAMPLE = (EXAMPLE / "sample-request.json").read_text(encoding="utf-8").strip()
@@ -43,16 +42,9 @@ def engine() -> Iterator[tuple[docker.DockerClient, dict[str, str]]]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    folder = tmp_path / "project"
-    folder.mkdir()
-    for name in ("score.py", "inferenceconfig.json"):
-        shutil.copy(EXAMPLE / name, folder / name)
     config = json.loads((EXAMPLE / "deploymentconfig.aci.json").read_text(encoding="utf-8"))
     config["keys"] = {"primaryKey": PRIMARY, "secondaryKey": SECONDARY}  # v1's ACI config took them too
-    (folder / "deploymentconfig.aci.json").write_text(json.dumps(config), encoding="utf-8")
-    (folder / "outputs").mkdir()
-    train_example(folder / "outputs")
-    return folder
+    return example_project(tmp_path / "project", {"deploymentconfig.aci.json": config})
 
 
 class Ml:

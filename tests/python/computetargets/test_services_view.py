@@ -7,9 +7,7 @@ never hides the others."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -30,7 +28,7 @@ from amldeploy.ops.errors import ServiceNotFound
 from amldeploy.ops.snapshot import services_snapshot
 from amldeploy.ops.targets.base import find_service
 from tests.infra.kube_cluster import KubeCluster
-from tests.python.cli_run import EXAMPLE, Result, run_amldeploy, train_example
+from tests.python.cli_run import EXAMPLE, Result, example_project, run_amldeploy
 from tests.python.computetargets.conftest import KUBECONFIG
 from tests.python.kubernetes import conftest as kube_fixtures
 from tests.python.lsp.conftest import uri_of
@@ -179,14 +177,7 @@ def _labelled_deployment(name: str) -> dict[str, Any]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "project"
-    folder.mkdir()
-    for name in ("score.py", "inferenceconfig.json"):
-        shutil.copy(EXAMPLE / name, folder / name)
-    (folder / "outputs").mkdir()
-    train_example(folder / "outputs")
-    (folder / "aks.json").write_text(json.dumps(AKS), encoding="utf-8")
-    yield folder
+    yield example_project(tmp_path / "project", {"aks.json": AKS})
 
 
 @pytest_asyncio.fixture

@@ -6,9 +6,7 @@ find the service through the compute target it was deployed to, as v1 found it t
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +15,7 @@ import pytest
 from kubernetes import client
 
 from tests.infra.kube_cluster import KubeCluster
-from tests.python.cli_run import EXAMPLE, Result, run_amldeploy, train_example
+from tests.python.cli_run import EXAMPLE, Result, example_project, run_amldeploy
 
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 SAMPLE = (EXAMPLE / "sample-request.json").read_text(encoding="utf-8").strip()
@@ -35,14 +33,7 @@ RESOURCE_ID = (
 
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "project"
-    folder.mkdir()
-    for name in ("score.py", "inferenceconfig.json"):
-        shutil.copy(EXAMPLE / name, folder / name)
-    (folder / "outputs").mkdir()
-    train_example(folder / "outputs")
-    (folder / "deploymentconfig.aks.json").write_text(json.dumps(AKS), encoding="utf-8")
-    yield folder
+    yield example_project(tmp_path / "project", {"deploymentconfig.aks.json": AKS})
 
 
 class Ml:
