@@ -16,6 +16,7 @@ az ml model register -n shimmed --asset-path outputs/model.joblib --tag area=mni
 az ml model list --tag area=mnist --query '[].id' -o tsv
 az account show --output json
 az ml workspace list -g rg
+az ml model create --name v2model --path outputs
 """
 
 
@@ -44,6 +45,7 @@ def test_the_shim_forwards_ml_to_amldeploy_and_the_rest_to_the_real_az(project: 
         "shimmed:1",
         "real az: account show --output json",
         "real az: ml workspace list -g rg",
+        "real az: ml model create --name v2model --path outputs",  # v2's verb: the Azure CLI's
     ]
 
     alone = _run("az account show", project, f"{shim}:/usr/bin:/bin", tmp_path / "registry")

@@ -1,8 +1,9 @@
 """The opt-in ``az`` shim: an executable ``az`` (POSIX shell) in a folder the user puts first on PATH.
 
-``az ml model|service|computetarget …`` runs ``PYTHON -m amldeploy ml …`` with the Python amldeploy is installed
-in; every other ``az …`` runs the real Azure CLI: the first ``az`` on PATH that is not in the shim's own folder.
-Without one, the shim says so and exits 127 (the shell's "command not found")."""
+``az ml model|service|computetarget …`` (v1's verbs: v2's ``az ml model create|archive|…`` are not amldeploy's)
+runs ``PYTHON -m amldeploy ml …`` with the Python amldeploy is installed in; every other ``az …`` runs the real
+Azure CLI: the first ``az`` on PATH that is not in the shim's own folder. Without one, the shim says so and
+exits 127 (the shell's "command not found")."""
 
 from __future__ import annotations
 
@@ -19,9 +20,13 @@ _SCRIPT = """#!/bin/sh
 {mark}: written by 'amldeploy ml install-shim', removed by 'amldeploy ml uninstall-shim'.
 # 'az ml model|service|computetarget ...' runs amldeploy; any other 'az ...' runs the Azure CLI found on PATH
 # after this folder.
+# v1 and the Azure CLI's v2 'ml' extension share 'az ml model list|show|delete|update|download|package': those, and
+# v1's own verbs, come here; v2's other model verbs (create, archive, share, ...) go to the Azure CLI.
 if [ "$1" = ml ]; then
-  case "$2" in
-    model|service|computetarget)
+  case "$2 $3" in
+    "model register"*|"model deploy"*|"model package"*|"model download"*|"model list"*|"model show"*|\\
+    "model delete"*|"model update"*|"model profile"*|"model "|"model -h"*|"model --help"*|\\
+    "service "*|"computetarget "*)
       shift
       exec {python} -m amldeploy ml "$@"
       ;;
