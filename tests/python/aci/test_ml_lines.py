@@ -12,14 +12,12 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import docker
 import pytest
 
-from tests.infra import docker_engine
 from tests.infra.aci import FakeAzure
 from tests.python.cli_run import EXAMPLE, Result, example_project, run_amldeploy
 
@@ -28,16 +26,6 @@ SAMPLE = (EXAMPLE / "sample-request.json").read_text(encoding="utf-8").strip()
 PRIMARY = "mlPrimaryKey0123456789ABCDEFGHIJKL"
 SECONDARY = "mlSecondaryKey0123456789ABCDEFGHIJ"
 MODEL = "sklearn_mnist"
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[tuple[docker.DockerClient, dict[str, str]]]:
-    env = docker_engine.ensure()
-    client = docker.DockerClient(base_url=env["DOCKER_HOST"], timeout=300)
-    try:
-        yield client, env
-    finally:
-        client.close()
 
 
 @pytest.fixture
@@ -74,9 +62,10 @@ def ml(
     tmp_path: Path,
     azure: FakeAzure,
     azure_env: dict[str, str],
-    engine: tuple[docker.DockerClient, dict[str, str]],
+    docker_client: docker.DockerClient,
+    docker_env: dict[str, str],
 ) -> Ml:
-    client, docker_env = engine
+    client = docker_client
     azure.run_on_docker(client)
     env = ml_env(azure, azure_env, tmp_path)
     env.update(

@@ -9,13 +9,11 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import docker
 import pytest
 
-from tests.infra import docker_engine
 from tests.infra.aci import FakeAzure
 from tests.python.cli_run import Result, run_amldeploy
 
@@ -32,16 +30,6 @@ def run(data):
     return {{"echo": json.loads(data), "version": "{version}"}}
 """
 ACI = {"computeType": "ACI", "containerResourceRequirements": {"cpu": 0.5, "memoryInGB": 1}, "authEnabled": True}
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[tuple[docker.DockerClient, dict[str, str]]]:
-    env = docker_engine.ensure()
-    client = docker.DockerClient(base_url=env["DOCKER_HOST"], timeout=300)
-    try:
-        yield client, env
-    finally:
-        client.close()
 
 
 @pytest.fixture
@@ -62,9 +50,13 @@ class Cli:
 
 @pytest.fixture
 def cli(
-    project: Path, azure: FakeAzure, azure_env: dict[str, str], engine: tuple[docker.DockerClient, dict[str, str]]
+    project: Path,
+    azure: FakeAzure,
+    azure_env: dict[str, str],
+    docker_client: docker.DockerClient,
+    docker_env: dict[str, str],
 ) -> Cli:
-    client, env = engine
+    client, env = docker_client, docker_env
     azure.run_on_docker(client)
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AMLDEPLOY_", "DOCKER_", "AZURE_"))}
     base.update(azure_env)

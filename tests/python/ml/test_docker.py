@@ -5,30 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import docker
-import pytest
 
-from tests.infra import docker_engine
 from tests.python.docker.fixtures_target import cli_for, containers_of, remove_services, unique
 from tests.python.ml.conftest import SAMPLE
-
-
-@pytest.fixture(scope="module")
-def docker_env() -> dict[str, str]:
-    return docker_engine.ensure()
-
-
-@pytest.fixture(scope="module")
-def docker_client(docker_env: dict[str, str]) -> Iterator[docker.DockerClient]:
-    client = docker.DockerClient(base_url=docker_env["DOCKER_HOST"], timeout=300)
-    try:
-        yield client
-    finally:
-        client.close()
 
 
 def test_the_v1_lifecycle_on_the_docker_target(

@@ -1,7 +1,7 @@
 """No-code deployment: models made here (scikit-learn, ONNX with skl2onnx) or by tests/infra/tensorflow/ (a
 SavedModel made with tensorflow-cpu in a venv of its own), deployed with no inference config and scored with v1's
 request shape. The process-target tests run without a Docker engine; the Docker test uses the engine of
-tests/infra/docker/ (the fixtures of tests/python/docker/conftest.py)."""
+tests/infra/docker/ (the fixtures of tests/python/conftest.py)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,6 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
 from tests.python.cli_run import Cli, Result, run_amldeploy
-from tests.python.docker.conftest import docker_client, docker_env
-
-__all__ = ["docker_client", "docker_env"]  # fixtures, used by name
 
 NO_ENGINE = "unix:///nonexistent/amldeploy-tests/docker.sock"
 ROWS = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3], [5.9, 3.0, 4.2, 1.5]]

@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from tests.infra import docker_engine
 from tests.infra.aci import FakeAzure
 from tests.python.aci.conftest import azure, azure_env, azure_servers
 from tests.python.cli_run import Result, run_amldeploy
@@ -36,10 +35,15 @@ AciCli = Callable[..., Result]
 
 
 @pytest.fixture
-def aci_cli(tmp_path: Path, azure: FakeAzure, azure_env: dict[str, str]) -> Iterator[AciCli]:
-    env = docker_engine.ensure()
-    client = docker.DockerClient(base_url=env["DOCKER_HOST"], timeout=300)
-    azure.run_on_docker(client)
+def aci_cli(
+    tmp_path: Path,
+    azure: FakeAzure,
+    azure_env: dict[str, str],
+    docker_client: docker.DockerClient,
+    docker_env: dict[str, str],
+) -> Iterator[AciCli]:
+    env = docker_env
+    azure.run_on_docker(docker_client)
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AMLDEPLOY_", "DOCKER_", "AZURE_"))}
     base.update(azure_env)
     base.update(
@@ -56,10 +60,7 @@ def aci_cli(tmp_path: Path, azure: FakeAzure, azure_env: dict[str, str]) -> Iter
     def run(*args: str, timeout: float = 900, **env_vars: str) -> Result:
         return run_amldeploy(args, tmp_path, {**base, **env_vars}, timeout)
 
-    try:
-        yield run
-    finally:
-        client.close()
+    yield run
 
 
 def test_a_scikit_learn_model_runs_as_a_container_group(
